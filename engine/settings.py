@@ -1,0 +1,64 @@
+"""All configuration in one object: environment variables `CADENZA_*`, then an optional TOML file."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+_DATA_DIR = Path(platformdirs.user_data_dir("cadenza"))
+
+
+def _default_soundfont() -> str:
+    """Debian's TimGM6mb if installed, else the copy that pretty_midi ships."""
+    debian = Path("/usr/share/sounds/sf2/TimGM6mb.sf2")
+    if debian.exists():
+        return str(debian)
+    import pretty_midi
+
+    return str(Path(pretty_midi.__file__).parent / "TimGM6mb.sf2")
+
+
+class Settings(BaseSettings):
+    """Cadenza's settings. Every field can be set as `CADENZA_<FIELD>` or in the TOML file."""
+
+    model_config = SettingsConfigDict(env_prefix="CADENZA_", extra="ignore")
+
+    database_url: str = f"sqlite+aiosqlite:///{_DATA_DIR / 'cadenza.sqlite3'}"
+    discord_token: SecretStr | None = None
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
+    discord_guild_id: int | None = None
+    engine_url: str | None = None
+    soundfont: str = Field(default_factory=_default_soundfont)
+    output_dir: Path = Path("out")
+    datasets_dir: Path = REPO_ROOT.parent / "shared" / "datasets"
+    cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir("cadenza")))
+    checkpoint_dir: Path = REPO_ROOT / "checkpoints"
+    device: str = "auto"
+    torch_threads: int = 1
+    sample_rate: int = 44100
+    candidates: int = 4
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = os.environ.get("CADENZA_CONFIG", "cadenza.toml")
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
