@@ -1,0 +1,342 @@
+"""A style-conditional, hierarchical MusicVAE-style model over multi-track bars.
+
+Encoder: a bidirectional GRU over every 16th step of the segment (melody, bass, chord, drums).
+Decoder: a conductor GRU turns the latent into one embedding per bar; from each bar embedding a
+chord head picks the half-bar chords, and three small autoregressive GRUs write the bar's melody
+(given the chords), bass (given the chords) and drums. Tracks talk to each other only through the
+bar embedding and the chords, so sources that lack a track (drum-only grooves, lead sheets
+without bass) train the parts they have without teaching the others to expect silence.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..data.encoding import HOLD, METERS, N_BASS, N_CHORDS, N_DRUMS, N_MELODY, REST, SLOT
+from .base import BaseGenModel, Conditioning, Generated, ProgressCallback
+
+
+@dataclass
+class VAEConfig:
+    """Sizes; the defaults are the shipped model (about 2.5 M parameters)."""
+
+    segment_bars: int = 8
+    latent_dim: int = 128
+    n_styles: int = 7
+    enc_hidden: int = 256
+    conductor_hidden: int = 256
+    melody_hidden: int = 256
+    bass_hidden: int = 128
+    drums_hidden: int = 160
+    ctx_dim: int = 64
+    free_bits: float = 48.0
+
+
+class ConditionEmbedding(nn.Module):
+    """Style, meter, key tonic and mode as one vector."""
+
+    dim = 32
+
+    def __init__(self, n_styles: int) -> None:
+        super().__init__()
+        self.style = nn.Embedding(n_styles, 16)
+        self.meter = nn.Embedding(len(METERS), 4)
+        self.tonic = nn.Embedding(12, 8)
+        self.minor = nn.Embedding(2, 4)
+
+    def forward(self, c: Conditioning) -> torch.Tensor:
+        return torch.cat([self.style(c.style), self.meter(c.meter), self.tonic(c.tonic), self.minor(c.minor)], -1)
+
+
+class TrackDecoder(nn.Module):
+    """An autoregressive GRU that writes one track of one bar from the bar's context."""
+
+    def __init__(self, n_out: int, hidden: int, ctx_dim: int, chord_dim: int, multi_hot: bool) -> None:
+        super().__init__()
+        self.multi_hot, self.n_out = multi_hot, n_out
+        emb = 32 if multi_hot else 48
+        # Token inputs have two extra symbols: START (before the first step) and ABSENT.
+        self.embed: nn.Module = nn.Linear(n_out + 1, emb) if multi_hot else nn.Embedding(n_out + 2, emb)
+        self.pos = nn.Embedding(SLOT, 8)
+        self.init = nn.Linear(ctx_dim, hidden)
+        self.gru = nn.GRU(emb + 8 + chord_dim + ctx_dim, hidden, batch_first=True)
+        self.out = nn.Linear(hidden, n_out)
+
+    @property
+    def start(self) -> int:
+        return self.n_out
+
+    def forward(self, prev: torch.Tensor, chord: torch.Tensor, ctx: torch.Tensor,
+                h: torch.Tensor | None = None, first_pos: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits for steps given the previous tokens [B, T(, n_out+1)], chord embeddings and context."""
+        steps = prev.shape[1]
+        pos = self.pos(torch.arange(first_pos, first_pos + steps, device=prev.device)).expand(prev.shape[0], -1, -1)
+        x = torch.cat([self.embed(prev), pos, chord, ctx.unsqueeze(1).expand(-1, steps, -1)], -1)
+        if h is None:
+            h = torch.tanh(self.init(ctx)).unsqueeze(0)
+        y, h = self.gru(x, h)
+        return self.out(y), h
+
+
+class MusicVAE(BaseGenModel):
+    """See the module docstring."""
+
+    name = "vae"
+
+    def __init__(self, config: VAEConfig | None = None) -> None:
+        super().__init__()
+        cfg = self.config = config or VAEConfig()
+        self.cond = ConditionEmbedding(cfg.n_styles)
+        cd = ConditionEmbedding.dim
+        # Encoder inputs; the last index of each vocabulary means "this track is absent".
+        self.enc_melody = nn.Embedding(N_MELODY + 1, 48)
+        self.enc_bass = nn.Embedding(N_BASS + 1, 24)
+        self.enc_chord = nn.Embedding(N_CHORDS + 1, 24)
+        self.enc_drums = nn.Linear(N_DRUMS + 1, 24)
+        self.encoder = nn.GRU(48 + 24 + 24 + 24 + 1, cfg.enc_hidden, batch_first=True, bidirectional=True)
+        self.to_latent = nn.Linear(2 * cfg.enc_hidden + cd, 2 * cfg.latent_dim)
+        # Decoder.
+        self.bar_pos = nn.Embedding(64, 8)
+        self.latent_to_conductor = nn.Linear(cfg.latent_dim + cd, cfg.conductor_hidden)
+        self.conductor = nn.GRU(cd + 8, cfg.conductor_hidden, batch_first=True)
+        self.bar_ctx = nn.Linear(cfg.conductor_hidden, cfg.ctx_dim)
+        self.chord_emb = nn.Embedding(N_CHORDS + 1, 24)
+        self.chord_first = nn.Linear(cfg.conductor_hidden, N_CHORDS)
+        self.chord_second = nn.Linear(cfg.conductor_hidden + 24, N_CHORDS)
+        self.melody = TrackDecoder(N_MELODY, cfg.melody_hidden, cfg.ctx_dim, 24, multi_hot=False)
+        self.bass = TrackDecoder(N_BASS, cfg.bass_hidden, cfg.ctx_dim, 24, multi_hot=False)
+        self.drums = TrackDecoder(N_DRUMS, cfg.drums_hidden, cfg.ctx_dim, 0, multi_hot=True)
+
+    # ------------------------------------------------------------------ encoder
+
+    def encode(self, batch: dict[str, torch.Tensor], cond: Conditioning) -> tuple[torch.Tensor, torch.Tensor]:
+        """Posterior mean and log-variance [B, latent_dim] of a batch of segments."""
+        present = batch["present"]
+        b, bars, _ = batch["melody"].shape
+
+        def gated(tokens: torch.Tensor, flag: torch.Tensor, absent: int) -> torch.Tensor:
+            return torch.where(flag.view(-1, 1, 1) > 0, tokens, torch.full_like(tokens, absent))
+
+        mel = gated(batch["melody"], present[:, 0], N_MELODY)
+        bas = gated(batch["bass"], present[:, 1], N_BASS)
+        chords = gated(batch["chords"], present[:, 2], N_CHORDS)
+        chord_steps = chords.repeat_interleave(SLOT // 2, dim=2)
+        drums = batch["drums"] * present[:, 3].view(-1, 1, 1, 1)
+        drum_in = torch.cat([drums, (1 - present[:, 3]).view(-1, 1, 1, 1).expand(-1, bars, SLOT, 1)], -1)
+        pad = self._pad_mask(cond.meter, bars).float().unsqueeze(-1)
+        x = torch.cat([self.enc_melody(mel), self.enc_bass(bas), self.enc_chord(chord_steps),
+                       self.enc_drums(drum_in), pad], -1).view(b, bars * SLOT, -1)
+        _, h = self.encoder(x)
+        stats = self.to_latent(torch.cat([h[0], h[1], self.cond(cond)], -1))
+        mu, logvar = stats.chunk(2, -1)
+        return mu, logvar.clamp(-8, 8)
+
+    @staticmethod
+    def _pad_mask(meter: torch.Tensor, bars: int) -> torch.Tensor:
+        """True on steps beyond the end of the bar (3/4 and 6/8 use 12 of 16 slots): [B, bars, 16]."""
+        spb = torch.tensor([m.steps_per_bar for m in METERS], device=meter.device)[meter]
+        steps = torch.arange(SLOT, device=meter.device)
+        return (steps.view(1, 1, -1) >= spb.view(-1, 1, 1)).expand(-1, bars, -1)
+
+    # ------------------------------------------------------------------ decoder pieces
+
+    def _bar_states(self, z: torch.Tensor, c: torch.Tensor, bars: int) -> torch.Tensor:
+        """Conductor outputs [B, bars, H] for a latent and condition vector."""
+        h0 = torch.tanh(self.latent_to_conductor(torch.cat([z, c], -1))).unsqueeze(0)
+        pos = self.bar_pos(torch.arange(bars, device=z.device) % 64).expand(z.shape[0], -1, -1)
+        x = torch.cat([c.unsqueeze(1).expand(-1, bars, -1), pos], -1)
+        out, _ = self.conductor(x, h0)
+        return out
+
+    @staticmethod
+    def _prev_tokens(tokens: torch.Tensor, start: int) -> torch.Tensor:
+        """Teacher-forcing inputs [B*bars, 16]: each step sees the token before it (START first)."""
+        b, bars = tokens.shape[:2]
+        flat = tokens.reshape(b, bars * SLOT)
+        prev = torch.cat([torch.full_like(flat[:, :1], start), flat[:, :-1]], 1)
+        return prev.reshape(b * bars, SLOT)
+
+    @staticmethod
+    def _prev_drums(drums: torch.Tensor) -> torch.Tensor:
+        """Teacher-forcing drum inputs [B*bars, 16, 10]; the extra channel flags START."""
+        b, bars = drums.shape[:2]
+        flat = F.pad(drums.reshape(b, bars * SLOT, N_DRUMS), (0, 1))
+        start = torch.zeros_like(flat[:, :1])
+        start[..., -1] = 1.0
+        return torch.cat([start, flat[:, :-1]], 1).reshape(b * bars, SLOT, N_DRUMS + 1)
+
+    def forward(self, batch: dict[str, torch.Tensor], cond: Conditioning, beta: float = 0.2) -> dict[str, torch.Tensor]:
+        """Teacher-forced losses and accuracies for a batch (the training step)."""
+        mu, logvar = self.encode(batch, cond)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        return self._decode_losses(batch, cond, z, mu, logvar, beta)
+
+    def _decode_losses(self, batch: dict[str, torch.Tensor], cond: Conditioning, z: torch.Tensor,
+                       mu: torch.Tensor, logvar: torch.Tensor, beta: float) -> dict[str, torch.Tensor]:
+        b, bars, _ = batch["melody"].shape
+        present, pad = batch["present"], self._pad_mask(cond.meter, bars)
+        states = self._bar_states(z, self.cond(cond), bars)
+        flat_states = states.reshape(b * bars, -1)
+        ctx = self.bar_ctx(flat_states)
+        chords = batch["chords"].reshape(b * bars, 2)
+        first_logits = self.chord_first(flat_states)
+        second_logits = self.chord_second(torch.cat([flat_states, self.chord_emb(chords[:, 0])], -1))
+        chord_steps = self.chord_emb(torch.where(present[:, 2].repeat_interleave(bars).view(-1, 1) > 0, chords,
+                                                 torch.full_like(chords, N_CHORDS))).repeat_interleave(SLOT // 2, 1)
+        mel_logits, _ = self.melody(self._prev_tokens(batch["melody"], self.melody.start), chord_steps, ctx)
+        bass_logits, _ = self.bass(self._prev_tokens(batch["bass"], self.bass.start), chord_steps, ctx)
+        drum_logits, _ = self.drums(self._prev_drums(batch["drums"]), chord_steps[..., :0], ctx)
+
+        step_mask = (~pad).reshape(b * bars, SLOT).float()
+        losses: dict[str, torch.Tensor] = {}
+
+        def masked_ce(logits: torch.Tensor, target: torch.Tensor, track: int, name: str) -> None:
+            weight = step_mask * present[:, track].repeat_interleave(bars).view(-1, 1)
+            ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), reduction="none")
+            denom = weight.sum().clamp(min=1)
+            losses[name] = (ce * weight.reshape(-1)).sum() / denom
+            hits = (logits.argmax(-1).reshape(-1) == target.reshape(-1)).float()
+            losses[f"{name}_acc"] = (hits * weight.reshape(-1)).sum() / denom
+
+        masked_ce(mel_logits, batch["melody"].reshape(b * bars, SLOT), 0, "melody")
+        masked_ce(bass_logits, batch["bass"].reshape(b * bars, SLOT), 1, "bass")
+        chord_weight = present[:, 2].repeat_interleave(bars)
+        chord_ce = (F.cross_entropy(first_logits, chords[:, 0], reduction="none")
+                    + F.cross_entropy(second_logits, chords[:, 1], reduction="none")) / 2
+        losses["chords"] = (chord_ce * chord_weight).sum() / chord_weight.sum().clamp(min=1)
+        chord_hits = ((first_logits.argmax(-1) == chords[:, 0]).float()
+                      + (second_logits.argmax(-1) == chords[:, 1]).float()) / 2
+        losses["chords_acc"] = (chord_hits * chord_weight).sum() / chord_weight.sum().clamp(min=1)
+        drum_weight = step_mask * present[:, 3].repeat_interleave(bars).view(-1, 1)
+        bce = F.binary_cross_entropy_with_logits(
+            drum_logits, batch["drums"].reshape(b * bars, SLOT, N_DRUMS), reduction="none").sum(-1)
+        losses["drums"] = (bce * drum_weight).sum() / drum_weight.sum().clamp(min=1)
+        drum_hits = ((drum_logits > 0).float() == batch["drums"].reshape(b * bars, SLOT, N_DRUMS)).all(-1).float()
+        losses["drums_acc"] = (drum_hits * drum_weight).sum() / drum_weight.sum().clamp(min=1)
+
+        kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum(-1).mean()
+        losses["kl"] = kl
+        recon = losses["melody"] + losses["bass"] + losses["chords"] + losses["drums"]
+        losses["recon"] = recon
+        losses["loss"] = recon + beta * torch.clamp(kl - self.config.free_bits, min=0) / bars
+        return losses
+
+    # ------------------------------------------------------------------ sampling
+
+    def _sample_bars(self, z: torch.Tensor, cond: Conditioning, bars: int, temperature: float,
+                     generator: torch.Generator | None, first_bar: int = 0,
+                     carry: dict[str, torch.Tensor] | None = None) -> tuple[dict[str, torch.Tensor], dict]:
+        """Decode `bars` bars from latents z [B, d], autoregressively; greedy when temperature is 0."""
+        n, dev = z.shape[0], z.device
+        c = self.cond(cond)
+        h0 = torch.tanh(self.latent_to_conductor(torch.cat([z, c], -1))).unsqueeze(0)
+        pos = self.bar_pos((torch.arange(bars, device=dev) + first_bar) % 64).expand(n, -1, -1)
+        states, _ = self.conductor(torch.cat([c.unsqueeze(1).expand(-1, bars, -1), pos], -1), h0)
+        spb = torch.tensor([m.steps_per_bar for m in METERS], device=dev)[cond.meter]
+        carry = carry or {"melody": torch.full((n,), self.melody.start, device=dev, dtype=torch.long),
+                          "bass": torch.full((n,), self.bass.start, device=dev, dtype=torch.long),
+                          "drums": F.one_hot(torch.full((n,), N_DRUMS, device=dev), N_DRUMS + 1).float()}
+        out = {"melody": torch.zeros(n, bars, SLOT, dtype=torch.long, device=dev),
+               "bass": torch.zeros(n, bars, SLOT, dtype=torch.long, device=dev),
+               "chords": torch.zeros(n, bars, 2, dtype=torch.long, device=dev),
+               "drums": torch.zeros(n, bars, SLOT, N_DRUMS, device=dev)}
+
+        def pick(logits: torch.Tensor) -> torch.Tensor:
+            if temperature <= 0:
+                return logits.argmax(-1)
+            probs = F.softmax(logits / temperature, -1)
+            return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+
+        for b in range(bars):
+            state = states[:, b]
+            ctx = self.bar_ctx(state)
+            first = pick(self.chord_first(state))
+            second = pick(self.chord_second(torch.cat([state, self.chord_emb(first)], -1)))
+            out["chords"][:, b] = torch.stack([first, second], -1)
+            half = (spb // 2).view(-1, 1)
+            h_mel = h_bass = h_drums = None
+            for s in range(SLOT):
+                chord = torch.where(torch.tensor(s, device=dev) < half.squeeze(1), first, second)
+                chord_in = self.chord_emb(chord).unsqueeze(1)
+                live = s < spb
+                mel_logits, h_mel = self.melody(carry["melody"].unsqueeze(1), chord_in, ctx, h_mel, s)
+                mel_logits = mel_logits[:, 0]
+                cannot_hold = (carry["melody"] == REST) | (carry["melody"] == self.melody.start)
+                mel_logits[:, HOLD] = torch.where(cannot_hold, -1e9, mel_logits[:, HOLD])
+                mel = torch.where(live, pick(mel_logits), torch.full_like(first, REST))
+                bass_logits, h_bass = self.bass(carry["bass"].unsqueeze(1), chord_in, ctx, h_bass, s)
+                bass_logits = bass_logits[:, 0]
+                cannot_hold = (carry["bass"] == REST) | (carry["bass"] == self.bass.start)
+                bass_logits[:, HOLD] = torch.where(cannot_hold, -1e9, bass_logits[:, HOLD])
+                bass = torch.where(live, pick(bass_logits), torch.full_like(first, REST))
+                drum_logits, h_drums = self.drums(carry["drums"].unsqueeze(1), chord_in[..., :0], ctx, h_drums, s)
+                p = torch.sigmoid(drum_logits[:, 0] / max(temperature, 1e-3))
+                hits = (torch.rand(p.shape, generator=generator, device=dev) < p).float() if temperature > 0 \
+                    else (p > 0.5).float()
+                hits = hits * live.float().unsqueeze(-1)
+                out["melody"][:, b, s], out["bass"][:, b, s], out["drums"][:, b, s] = mel, bass, hits
+                carry = {"melody": mel, "bass": bass, "drums": F.pad(hits, (0, 1))}
+        return out, carry
+
+    def _section_latents(self, n: int, sections: int, generator: torch.Generator | None,
+                         temperature: float) -> torch.Tensor:
+        """Latents for consecutive 8-bar sections: a slow random walk on the prior, so sections relate."""
+        d = self.config.latent_dim
+        z = torch.randn(n, d, generator=generator) * max(temperature, 0.0)
+        latents = [z]
+        for _ in range(sections - 1):
+            fresh = torch.randn(n, d, generator=generator) * max(temperature, 0.0)
+            latents.append(latents[-1] * math.cos(0.6) + fresh * math.sin(0.6))
+        return torch.stack(latents, 1)
+
+    @torch.no_grad()
+    def generate(self, cond: Conditioning, bars: int, *, temperature: float = 1.0,
+                 generator: torch.Generator | None = None, latent: torch.Tensor | None = None,
+                 progress: ProgressCallback | None = None) -> Generated:
+        seg = self.config.segment_bars
+        sections = -(-bars // seg)
+        if latent is None:
+            latent = self._section_latents(len(cond), sections, generator, temperature)
+        latent = latent.to(self.device)
+        cond = cond.to(self.device)
+        parts: dict[str, list[torch.Tensor]] = {"melody": [], "bass": [], "chords": [], "drums": []}
+        carry = None
+        for k in range(sections):
+            length = min(seg, bars - k * seg)
+            out, carry = self._sample_bars(latent[:, min(k, latent.shape[1] - 1)], cond, length,
+                                           temperature, generator, carry=carry)
+            for name, value in out.items():
+                parts[name].append(value)
+            if progress:
+                progress((k + 1) / sections)
+        return Generated(*(torch.cat(parts[name], 1).cpu() for name in ("melody", "bass", "chords", "drums")),
+                         latent.cpu())
+
+    @torch.no_grad()
+    def generate_continuation(self, prompt: Generated, cond: Conditioning, bars: int, *,
+                              temperature: float = 1.0, generator: torch.Generator | None = None,
+                              progress: ProgressCallback | None = None) -> Generated:
+        """Encode the prompt's last section, then walk on from its latent."""
+        seg = self.config.segment_bars
+        tail = {k: getattr(prompt, k)[:, -seg:].to(self.device) for k in ("melody", "bass", "chords", "drums")}
+        tail["present"] = torch.ones(len(cond), 4, device=self.device)
+        mu, _ = self.encode(tail, cond.to(self.device))
+        sections = -(-bars // seg)
+        walk = self._section_latents(len(cond), sections + 1, generator, temperature).to(self.device)
+        latents = mu.unsqueeze(1) * math.cos(0.6) + walk[:, 1:] * math.sin(0.6)
+        return self.generate(cond, bars, temperature=temperature, generator=generator, latent=latents,
+                             progress=progress)
+
+    def checkpoint(self) -> dict:
+        return {"config": asdict(self.config), "state_dict": self.state_dict()}
+
+    @classmethod
+    def from_checkpoint(cls, data: dict) -> MusicVAE:
+        model = cls(VAEConfig(**data["config"]))
+        model.load_state_dict(data["state_dict"])
+        return model.eval()

@@ -1,0 +1,126 @@
+"""Train the VAE: `cadenza train vae` reproduces the shipped checkpoint from the datasets."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..data.dataset import SPLITS, SegmentArrays, SegmentBatches, build_corpus, tensors
+from ..models.base import Conditioning
+from ..models.vae import MusicVAE, VAEConfig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainConfig:
+    """Everything that decides a training run (recorded in the checkpoint and its log)."""
+
+    steps: int = 9000
+    batch_size: int = 64
+    lr: float = 1e-3
+    lr_decay: float = 0.99975
+    min_lr: float = 1e-4
+    beta: float = 0.2
+    beta_warmup: int = 3000
+    max_minutes: float = 0.0
+    """Stop early after this many minutes (0 = no limit); the checkpoint records the step reached."""
+    seed: int = 0
+    eval_every: int = 250
+    sources: tuple[str, ...] = ("pop909", "nottingham", "jsb", "groove", "openewld", "rs200")
+    model: VAEConfig = field(default_factory=VAEConfig)
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """CUDA when present (or asked for), else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def cond_of(batch: dict[str, torch.Tensor]) -> Conditioning:
+    return Conditioning(batch["style"], batch["meter"], batch["tonic"], batch["minor"])
+
+
+def to_device(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
+    return {k: v.to(device) for k, v in batch.items()}
+
+
+@torch.no_grad()
+def evaluate(model: MusicVAE, corpus: SegmentArrays, device: torch.device, limit: int = 512) -> dict[str, float]:
+    """Teacher-forced losses and accuracies on (up to `limit`) segments, latent = posterior mean."""
+    model.eval()
+    idx = np.arange(min(limit, len(corpus)))
+    totals: dict[str, float] = {}
+    for chunk in np.array_split(idx, max(1, len(idx) // 128)):
+        batch = to_device(tensors(corpus, chunk), device)
+        cond = cond_of(batch)
+        mu, logvar = model.encode(batch, cond)
+        out = model._decode_losses(batch, cond, mu, mu, logvar, beta=0.0)
+        for k, v in out.items():
+            totals[k] = totals.get(k, 0.0) + float(v) * len(chunk)
+    model.train()
+    return {k: v / len(idx) for k, v in totals.items()}
+
+
+def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
+              device: torch.device | None = None) -> Path:
+    """Train, writing `out` (checkpoint) and `out.with_suffix('.log.jsonl')` (one line per eval)."""
+    torch.manual_seed(cfg.seed)
+    device = device or pick_device()
+    corpus = build_corpus(datasets_dir, cache_dir, cfg.sources)
+    train = corpus.subset(corpus.split == SPLITS.index("train"))
+    valid = corpus.subset(corpus.split == SPLITS.index("valid"))
+    valid = valid.subset(np.random.default_rng(0).permutation(len(valid)))
+    model = MusicVAE(cfg.model).to(device)
+    log.info("VAE with %d parameters, %d train / %d valid segments, on %s",
+             sum(p.numel() for p in model.parameters()), len(train), len(valid), device)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-5)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(cfg.lr_decay ** s, cfg.min_lr / cfg.lr))
+    batches = SegmentBatches(train, cfg.batch_size, augment=True, seed=cfg.seed)
+    log_path = out.with_suffix(".log.jsonl")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    started, running = time.time(), {}
+    with log_path.open("w") as log_file:
+        for step in range(1, cfg.steps + 1):
+            batch = to_device(batches.sample(), device)
+            beta = cfg.beta * min(1.0, step / max(1, cfg.beta_warmup))
+            losses = model(batch, cond_of(batch), beta=beta)
+            opt.zero_grad()
+            losses["loss"].backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            for k, v in losses.items():
+                running[k] = 0.98 * running.get(k, float(v)) + 0.02 * float(v)
+            out_of_time = cfg.max_minutes > 0 and time.time() - started > cfg.max_minutes * 60
+            if step % cfg.eval_every == 0 or step == cfg.steps or out_of_time:
+                record = {"step": step, "minutes": round((time.time() - started) / 60, 2),
+                          "lr": sched.get_last_lr()[0], "beta": beta,
+                          "train": {k: round(v, 4) for k, v in running.items()},
+                          "valid": {k: round(v, 4) for k, v in evaluate(model, valid, device).items()}}
+                log_file.write(json.dumps(record) + "\n")
+                log_file.flush()
+                log.info("step %d  train loss %.3f  valid recon %.3f  melody acc %.3f",
+                         step, running["loss"], record["valid"]["recon"], record["valid"]["melody_acc"])
+                save_checkpoint(model, cfg, step, out)
+            if out_of_time:
+                break
+    return out
+
+
+def save_checkpoint(model: MusicVAE, cfg: TrainConfig, step: int, out: Path) -> None:
+    """Write weights in half precision with the configs that made them (atomically)."""
+    data = model.checkpoint()
+    data["state_dict"] = {k: v.detach().cpu().half() if v.is_floating_point() else v.cpu()
+                          for k, v in data["state_dict"].items()}
+    data["train_config"] = {**asdict(cfg), "model": asdict(cfg.model), "step_reached": step}
+    tmp = out.with_suffix(".tmp")
+    torch.save(data, tmp)
+    tmp.replace(out)
