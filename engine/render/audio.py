@@ -25,6 +25,7 @@ from engine.settings import get_settings
 
 TAIL_SECONDS = 1.5
 PEAK_DBFS = -1.0
+SILENCE = 1e-4  # peaks below this (-80 dBFS) are the reverb's noise floor, not music
 MAX_BYTES = 10 * 1024 * 1024
 AudioFormat = Literal["ogg", "mp3"]
 DRUM_CHANNEL = 9
@@ -190,9 +191,9 @@ def get_synth(soundfont_path: str | None = None, sample_rate: int | None = None)
 
 
 def normalise(audio: np.ndarray, peak_dbfs: float = PEAK_DBFS) -> np.ndarray:
-    """Scale so the loudest sample sits at `peak_dbfs`; silence stays silent."""
+    """Scale so the loudest sample sits at `peak_dbfs`; near-silence (effects noise only) is left alone."""
     peak = float(np.max(np.abs(audio), initial=0.0))
-    if peak == 0.0:
+    if peak < SILENCE:
         return audio
     return (audio * (10 ** (peak_dbfs / 20) / peak)).astype(np.float32)
 

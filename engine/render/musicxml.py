@@ -70,6 +70,7 @@ DRUM_STAFF: dict[int, tuple[StepName, int, str]] = {
     48: ("E", 5, "normal"), 50: ("E", 5, "normal"), 45: ("D", 5, "normal"), 47: ("D", 5, "normal"),
     43: ("A", 4, "normal"), 41: ("G", 4, "normal"),
 }
+# Reading back, a place shared by two drums gives the lower General MIDI number.
 _DRUM_BY_PLACE = {place: pitch for pitch, place in sorted(DRUM_STAFF.items(), reverse=True)}
 _DRUM_BY_LINE = {(step, octave): pitch for (step, octave, _), pitch in _DRUM_BY_PLACE.items()}
 
@@ -133,10 +134,9 @@ def _bar_elements(track: Track, lo: int, hi: int) -> list[note.GeneralNote]:
 
 
 def _instrument(track: Track) -> instrument.Instrument:
-    inst = instrument.UnpitchedPercussion() if track.is_drum else instrument.instrumentFromMidiProgram(
-        track.program)
-    inst.partName = track.name or track.role.value.capitalize()
-    return inst
+    if track.is_drum:
+        return instrument.UnpitchedPercussion()
+    return instrument.instrumentFromMidiProgram(track.program)
 
 
 def _clef(track: Track) -> clef.Clef:
@@ -317,7 +317,7 @@ def from_music21(parsed: stream.Score) -> Score:
     """A parsed music21 score quantised onto the 16th grid."""
     m = _meter(parsed)
     tracks = _tracks(parsed)
-    end = max((n.end for t in tracks for n in t.notes), default=0)
+    end = max([_step(parsed.highestTime), *(n.end for t in tracks for n in t.notes)])
     return Score(tempo=_tempo(parsed), meter=m, bars=max(1, math.ceil(end / m.steps_per_bar)),
                  key=_key(parsed), tracks=tracks, chords=_chords(parsed))
 

@@ -86,7 +86,8 @@ def voice(mention: Mention, style: Style) -> Voice:
                      removes_programs=frozenset(_family_members(p for _, p in instrument.section)))
     if not instrument.family:
         program = instrument.program
-        return Voice(mention.words, _slots(program), removes_programs=frozenset({program}))
+        removes = _family_members([program]) if instrument.whole_family else {program}
+        return Voice(mention.words, _slots(program), removes_programs=frozenset(removes))
     members = _family_members([instrument.program])
     program = next((p for r, p in style.ensemble.items() if r is not Role.DRUMS and p in members),
                    instrument.program)
@@ -131,4 +132,4 @@ def _check_not_both(mentions: Sequence[Mention]) -> None:
     removed = {m.key for m in mentions if m.action == "remove"}
     clash = next((m for m in mentions if m.action != "remove" and m.key in removed), None)
     if clash is not None:
-        raise RequestError(f"'{clash.words}' is both asked for and excluded: an instrument is either in or out")
+        raise RequestError(f"'{clash.words}' is both asked for and excluded: an instrument is in or out")

@@ -48,10 +48,11 @@ _TOKEN = re.compile(
     r"|(?P<cjk>[\u3400-\u9fff\uf900-\ufaff])"
     r"|(?P<stop>[,;.!?。；！？\n])"
     r"|(?P<join>[&+、])"
-    r"|(?P<skip>[\s\-'\"‘’“”:=()\[\]{}<>/_~*`]+)"
-    r"|(?P<other>\S)",
-    re.IGNORECASE,
+    r"|(?P<other>\w+)"
+    r"|(?P<skip>.)",
+    re.IGNORECASE | re.DOTALL,
 )
+"""Words of other scripts are tokens (and unknown); other symbols, emoji included, only separate."""
 
 
 def normalize(text: str) -> str:
@@ -63,12 +64,11 @@ def tokenize(text: str) -> list[Token]:
     """The tokens of already `normalize`d text."""
     tokens = []
     for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind == "skip":
-            continue
-        norm = "and" if kind == "join" else match.group().lower()
-        token_kind = TokenKind.WORD if kind == "join" else TokenKind(kind)
-        tokens.append(Token(token_kind, norm, match.start(), match.end()))
+        kind = match.lastgroup or "skip"
+        if kind == "join":
+            tokens.append(Token(TokenKind.WORD, "and", match.start(), match.end()))
+        elif kind != "skip":
+            tokens.append(Token(TokenKind(kind), match.group().lower(), match.start(), match.end()))
     return tokens
 
 
@@ -153,7 +153,8 @@ INSTRUMENTS: dict[str, vocab.Instrument] = {
     " ".join(phrase(name)): instrument
     for name, instrument in [
         *((name, vocab.Instrument(program)) for program, name in enumerate(vocab.GM_PROGRAMS)),
-        *((name, vocab.Instrument(program)) for name, program in vocab.INSTRUMENT_ALIASES.items()),
+        *((name, vocab.Instrument(program, whole_family=name in vocab.WHOLE_FAMILY_ALIASES))
+          for name, program in vocab.INSTRUMENT_ALIASES.items()),
         *((name, vocab.Instrument(program, family=True)) for name, program in vocab.FAMILY_NAMES.items()),
         *((name, vocab.Instrument(section=parts)) for name, parts in vocab.SECTIONS.items()),
         *((name, vocab.Instrument(drums=True)) for name in vocab.DRUM_NAMES),
@@ -222,13 +223,20 @@ GRAMMAR = ("A request names a style (" + ", ".join(s.name for s in STYLES) + "),
            "a key ('D minor'), tempo ('90 bpm', 'slow'), meter ('3/4'), a mood ('sad'), instruments "
            "('piano and drums'), a model ('vae', 'gan') and a seed ('seed 42')")
 """What to say when an unknown word resembles nothing."""
-_SUGGESTIONS: dict[str, Kind] = {
-    word: meanings[0][0]
-    for p, meanings in LEXICON.items()
-    if meanings[0][0] in ACCEPTED or meanings[0][0] is Kind.WEAK_STYLE
-    for word in p
-    if len(word) >= 3 and word.isascii() and word.isalpha()
-}
+
+
+def _suggestions() -> dict[str, Kind]:
+    """Known words worth suggesting, each with the category of the first phrase it appears in."""
+    words: dict[str, Kind] = {}
+    for p, meanings in LEXICON.items():
+        kind = Kind.STYLE if meanings[0][0] is Kind.WEAK_STYLE else meanings[0][0]
+        for word in p:
+            if kind in ACCEPTED and len(word) >= 3 and word.isascii() and word.isalpha():
+                words.setdefault(word, kind)
+    return words
+
+
+_SUGGESTIONS = _suggestions()
 
 
 def suggest(word: str) -> tuple[str, str] | None:
@@ -236,5 +244,4 @@ def suggest(word: str) -> tuple[str, str] | None:
     close = difflib.get_close_matches(word, _SUGGESTIONS, n=1, cutoff=0.75)
     if not close:
         return None
-    kind = _SUGGESTIONS[close[0]]
-    return close[0], ACCEPTED[Kind.STYLE if kind is Kind.WEAK_STYLE else kind]
+    return close[0], ACCEPTED[_SUGGESTIONS[close[0]]]

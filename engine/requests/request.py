@@ -17,7 +17,7 @@ from .errors import RequestError
 from .vocabulary import DRUM_KIT_NAME, GM_PROGRAMS, MOODS
 
 LIMITS: dict[str, tuple[int, int, str]] = {
-    "bars": (1, 64, " bars"),
+    "bars": (1, 64, ""),
     "tempo": (40, 240, " bpm"),
     "seed": (0, 2**32 - 1, ""),
 }
@@ -112,9 +112,9 @@ class Request:
                 model=data["model"],
                 seed=None if data["seed"] is None else int(data["seed"]),
             )
+        except RequestError:
+            raise
         except (KeyError, TypeError, ValueError, AttributeError) as error:
-            if isinstance(error, RequestError):
-                raise
             raise RequestError(f"not a request: {error!r}") from None
 
 
@@ -149,5 +149,6 @@ def _validate(request: Request) -> None:
     if request.model is not None and request.model not in MODELS:
         raise RequestError(f"unknown model {request.model!r}; models: {', '.join(MODELS)}")
     roles = [part.role for part in request.instruments]
-    if not roles or len(set(roles)) < len(roles) or any(p.program not in range(128) for p in request.instruments):
+    programs_ok = all(part.program in range(128) for part in request.instruments)
+    if not roles or len(set(roles)) < len(roles) or not programs_ok:
         raise RequestError("instruments must name at least one part, one per role, with GM programs 0–127")

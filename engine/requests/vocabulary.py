@@ -21,7 +21,8 @@ ENGLISH_TENS: dict[str, int] = {
     "ninety": 90,
 }
 CHINESE_DIGITS: dict[str, int] = {
-    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+    "九": 9,
 }
 CHINESE_MULTIPLIERS: dict[str, int] = {"十": 10, "百": 100}
 
@@ -117,7 +118,7 @@ MARKERS: dict[str, str] = {
     "only": "only", "just": "only", "solo": "only", "只": "only", "只要": "only", "只用": "only",
     "纯": "only", "独奏": "only",
 }
-"""Instrument-list markers: "with X" adds X to the style's band, "no X" removes X, "only" = only those named."""
+"""List markers: "with X" adds X to the style's band, "no X" removes X, "only" keeps just those named."""
 
 # --- instruments ---------------------------------------------------------------------------------------
 GM_PROGRAMS: tuple[str, ...] = (
@@ -132,8 +133,8 @@ GM_PROGRAMS: tuple[str, ...] = (
     "Slap Bass 2", "Synth Bass 1", "Synth Bass 2",
     "Violin", "Viola", "Cello", "Contrabass", "Tremolo Strings", "Pizzicato Strings", "Orchestral Harp",
     "Timpani",
-    "String Ensemble 1", "String Ensemble 2", "Synth Strings 1", "Synth Strings 2", "Choir Aahs", "Voice Oohs",
-    "Synth Voice", "Orchestra Hit",
+    "String Ensemble 1", "String Ensemble 2", "Synth Strings 1", "Synth Strings 2", "Choir Aahs",
+    "Voice Oohs", "Synth Voice", "Orchestra Hit",
     "Trumpet", "Trombone", "Tuba", "Muted Trumpet", "French Horn", "Brass Section", "Synth Brass 1",
     "Synth Brass 2",
     "Soprano Sax", "Alto Sax", "Tenor Sax", "Baritone Sax", "Oboe", "English Horn", "Bassoon", "Clarinet",
@@ -161,6 +162,8 @@ class Instrument:
     program: int = 0
     family: bool = False
     """The word names a GM family ("guitar"): the style's own member of it is used when it has one."""
+    whole_family: bool = False
+    """"no <word>" removes its whole GM family: "no piano" also takes out electric pianos."""
     section: tuple[tuple[Role, int], ...] = ()
     """(role, program) pairs, preferred first, for words naming several instruments ("strings")."""
     drums: bool = False
@@ -188,6 +191,8 @@ INSTRUMENT_ALIASES: dict[str, int] = {
     "合唱": 52, "古筝": 107, "马林巴": 12, "木琴": 13, "钟琴": 9, "八音盒": 10, "二胡": 110,
 }
 """Common instrument names -> GM program."""
+WHOLE_FAMILY_ALIASES = frozenset({"piano", "钢琴"})
+"""Aliases that name one program but, after "no", its whole GM family (see `Instrument.whole_family`)."""
 FAMILY_NAMES: dict[str, int] = {
     "guitar": 25, "bass": 32, "organ": 16, "sax": 66, "saxophone": 66, "keys": 0, "keyboard": 0,
     "keyboards": 0, "chromatic percussion": 8, "reed": 66, "pipe": 73, "lead": 80, "synth lead": 80,
@@ -217,8 +222,8 @@ SECTIONS: dict[str, tuple[tuple[Role, int], ...]] = {
 DRUM_NAMES = ("drums", "drum", "drum kit", "drumkit", "drum set", "kit", "percussion", "drum machine",
               "鼓", "架子鼓", "鼓组", "打击乐")
 
-POLYPHONIC = frozenset({*range(0, 22), *range(23, 31), 46, *range(48, 55), *range(61, 64), *range(88, 96), 105,
-                        107})
+POLYPHONIC = frozenset({*range(0, 22), *range(23, 31), 46, *range(48, 55), *range(61, 64), *range(88, 96),
+                        105, 107})
 """Programs that can carry chords: alone they also cover the melody and bass."""
 LOW_PROGRAMS = frozenset({*range(32, 40), 43, 58, 70})
 """Programs that play the bass part first."""

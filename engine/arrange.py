@@ -1,0 +1,111 @@
+"""Arrangement: the model's melody, chords, bass and drums laid out for a style's ensemble.
+
+Melody, bass, drums and the chord progression are the model's. Rules only realise the chords as a
+comping part (rhythm pattern per style, voice-led voicings) and shape velocities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data.encoding import CHORD_TONES, decode
+from .models.base import Generated
+from .music.score import ChordLabel, Key, Meter, Note, Role, Score, Track
+
+# Comping rhythms as (start step, length) per 4/4 bar; other meters use _COMP_OTHER.
+_COMP_44: dict[str, list[tuple[int, int]]] = {
+    "pop": [(0, 6), (6, 6), (12, 4)],
+    "rock": [(i, 2) for i in range(0, 16, 2)],
+    "jazz": [(0, 3), (6, 2), (10, 3)],
+    "blues": [(0, 3), (4, 3), (8, 3), (12, 3)],
+    "folk": [(0, 4), (4, 2), (6, 2), (8, 4), (12, 2), (14, 2)],
+    "classical": [(0, 8), (8, 8)],
+    "lofi": [(0, 10), (10, 6)],
+}
+_COMP_OTHER: dict[Meter, list[tuple[int, int]]] = {
+    Meter(3, 4): [(0, 4), (4, 4), (8, 4)],
+    Meter(6, 8): [(0, 3), (3, 3), (6, 3), (9, 3)],
+}
+_SUSTAINED = {"classical", "lofi"}
+_DRUM_ACCENT = {36: 100, 38: 98, 42: 70, 46: 78, 45: 85, 48: 85, 50: 85, 49: 95, 51: 76}
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """How to realise a generation: style, tempo, meter, key and which parts play on which program."""
+
+    style: str
+    tempo: float
+    meter: Meter
+    key: Key | None
+    ensemble: dict[Role, int]
+    swing: float
+    seed: int
+
+
+def _voicing(root: int, quality: str, previous: list[int] | None, power: bool) -> list[int]:
+    """Close-position chord tones in the middle register, moving as little as possible."""
+    if power:
+        base = 40 + (root - 40) % 12
+        return [base, base + 7, base + 12]
+    tones = [(root + t) % 12 for t in CHORD_TONES[quality]]
+    candidates = []
+    for low in range(50, 62):
+        voicing = sorted(low + (pc - low) % 12 for pc in tones)
+        candidates.append(voicing)
+    if not previous:
+        return min(candidates, key=lambda v: abs(np.mean(v) - 60))
+    return min(candidates, key=lambda v: sum(abs(a - b) for a, b in zip(v, previous, strict=False)))
+
+
+def comp_track(chords: list[ChordLabel], arr: Arrangement, bars: int, program: int) -> Track:
+    """The chord part: each chord voiced and played on the style's comping rhythm."""
+    spb = arr.meter.steps_per_bar
+    pattern = _COMP_44.get(arr.style, _COMP_44["pop"]) if arr.meter == Meter(4, 4) else \
+        _COMP_OTHER.get(arr.meter, [(0, spb // 2), (spb // 2, spb // 2)])
+    if arr.style in _SUSTAINED and arr.meter != Meter(4, 4):
+        pattern = [(0, spb // 2), (spb // 2, spb // 2)]
+    ordered = sorted(chords, key=lambda c: c.start)
+    notes: list[Note] = []
+    previous: list[int] | None = None
+    for bar in range(bars):
+        for offset, length in pattern:
+            at = bar * spb + offset
+            sounding = [c for c in ordered if c.start <= at]
+            if not sounding:
+                continue
+            chord = sounding[-1]
+            previous = _voicing(chord.root, chord.quality, previous, power=arr.style == "rock")
+            velocity = 78 if offset == 0 else 66
+            notes.extend(Note(p, at, length, velocity) for p in previous)
+    return Track(Role.HARMONY, program, notes, "comping")
+
+
+def _shape_drums(track: Track, meter: Meter) -> Track:
+    """Velocities that accent the beat: strong on beats, lighter off them."""
+    beat = meter.beat_steps
+    notes = [Note(n.pitch, n.start, n.duration,
+                  _DRUM_ACCENT.get(n.pitch, 80) - (0 if n.start % beat == 0 else 14))
+             for n in track.notes]
+    return Track(Role.DRUMS, 0, notes, "drums")
+
+
+def arrange(gen: Generated, arr: Arrangement) -> Score:
+    """One generated piece (row 0 of `gen`) as a full score for the arrangement's ensemble."""
+    bars = int(gen.melody.shape[1])
+    tracks, chords = decode(gen.melody[0].numpy(), gen.bass[0].numpy(), gen.chords[0].numpy(),
+                            gen.drums[0].numpy(), arr.meter, arr.ensemble)
+    by_role = {t.role: t for t in tracks}
+    parts: list[Track] = []
+    if Role.MELODY in arr.ensemble:
+        parts.append(Track(Role.MELODY, arr.ensemble[Role.MELODY], by_role[Role.MELODY].notes, "melody"))
+    if Role.HARMONY in arr.ensemble:
+        parts.append(comp_track(chords, arr, bars, arr.ensemble[Role.HARMONY]))
+    if Role.BASS in arr.ensemble:
+        parts.append(Track(Role.BASS, arr.ensemble[Role.BASS], by_role[Role.BASS].notes, "bass"))
+    if Role.DRUMS in arr.ensemble:
+        parts.append(_shape_drums(by_role[Role.DRUMS], arr.meter))
+    return Score(tempo=arr.tempo, meter=arr.meter, bars=bars, key=arr.key, tracks=parts, chords=chords,
+                 swing=arr.swing, humanize=0.5, seed=arr.seed)

@@ -1,0 +1,127 @@
+"""The compose service: a request in, a finished composition (MIDI, audio, image, MusicXML, tags) out."""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .arrange import Arrangement, arrange
+from .data.encoding import METERS, meter_index
+from .mir.tags import basic_tags
+from .models.base import Conditioning, Generated
+from .models.registry import load_model
+from .music.midi import write_midi
+from .music.score import Key, Score
+from .render.audio import encode as encode_audio
+from .render.audio import synthesize
+from .render.musicxml import write_musicxml
+from .render.pianoroll import render_pianoroll
+from .requests import Request, RequestError
+from .settings import Settings, get_settings
+from .styles import get_style
+
+# Keys a style is usually written in, most common first; the model picks among them when none is asked.
+_STYLE_TONICS = {"pop": (0, 7, 2, 9, 5), "rock": (4, 9, 7, 2, 0), "jazz": (5, 10, 3, 0, 7),
+                 "blues": (4, 9, 7, 0, 5), "folk": (7, 2, 9, 0, 5), "classical": (0, 7, 2, 5, 10),
+                 "lofi": (2, 9, 5, 0, 3)}
+DEFAULT_MODEL = "vae"
+
+
+@dataclass
+class Composition:
+    """A finished generation and where its files are."""
+
+    id: str
+    request: Request
+    model: str
+    seed: int
+    score: Score
+    latent: torch.Tensor
+    files: dict[str, Path] = field(default_factory=dict)
+    tags: dict[str, Any] = field(default_factory=dict)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "request": self.request.to_dict(), "model": self.model, "seed": self.seed,
+                "files": {k: str(v) for k, v in self.files.items()}, "tags": self.tags,
+                "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()}}
+
+
+def choose_key(request: Request, rng: random.Random) -> Key:
+    """The requested key, else one of the style's usual tonics (major unless the mood says otherwise)."""
+    if request.key is not None:
+        return request.key
+    return Key(rng.choice(_STYLE_TONICS[request.style]), "major")
+
+
+class Composer:
+    """Turns requests into compositions with a loaded model; one per process, models loaded once."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        dev = self.settings.device
+        self.device = torch.device("cuda" if dev == "auto" and torch.cuda.is_available() else
+                                   "cpu" if dev == "auto" else dev)
+
+    def generate(self, request: Request, seed: int) -> tuple[Generated, Arrangement]:
+        """Run the model for a request; deterministic for a seed."""
+        if request.meter not in METERS:
+            raise RequestError(f"meter {request.meter} is not supported by the models; use "
+                               + ", ".join(str(m) for m in METERS))
+        rng = random.Random(seed)
+        key = choose_key(request, rng)
+        style = get_style(request.style)
+        model = load_model(request.model or DEFAULT_MODEL, self.settings.checkpoint_dir, self.device)
+        cond = Conditioning.single(style.index, meter_index(request.meter), key.tonic, key.is_minor)
+        generator = torch.Generator().manual_seed(seed)
+        gen = model.generate(cond, request.bars, temperature=0.9, generator=generator)
+        arrangement = Arrangement(style.name, float(request.tempo), request.meter, key, request.ensemble,
+                                  style.swing, seed)
+        return gen, arrangement
+
+    def compose(self, request: Request, out_dir: Path | None = None) -> Composition:
+        """Compose, arrange, render and tag; files land in `out_dir` (default: settings.output_dir/ID)."""
+        seed = request.seed if request.seed is not None else random.SystemRandom().randrange(2**31)
+        comp_id = uuid.uuid4().hex[:12]
+        timings: dict[str, float] = {}
+
+        def timed(name: str, started: float) -> None:
+            timings[name] = (time.perf_counter() - started) * 1000
+
+        t = time.perf_counter()
+        gen, arrangement = self.generate(request, seed)
+        timed("model", t)
+        t = time.perf_counter()
+        score = arrange(gen, arrangement)
+        timed("arrange", t)
+        folder = out_dir or self.settings.output_dir / comp_id
+        folder.mkdir(parents=True, exist_ok=True)
+        files = {name: folder / f"cadenza-{comp_id}.{ext}" for name, ext in
+                 (("midi", "mid"), ("audio", "ogg"), ("image", "png"), ("musicxml", "musicxml"))}
+        t = time.perf_counter()
+        write_midi(score, files["midi"])
+        timed("midi", t)
+        t = time.perf_counter()
+        audio = synthesize(score)
+        timed("render", t)
+        t = time.perf_counter()
+        files["audio"].write_bytes(encode_audio(audio, self.settings.sample_rate, "ogg"))
+        timed("encode", t)
+        t = time.perf_counter()
+        files["image"].write_bytes(render_pianoroll(score))
+        timed("image", t)
+        t = time.perf_counter()
+        files["musicxml"].write_bytes(write_musicxml(score))
+        timed("musicxml", t)
+        t = time.perf_counter()
+        tags = basic_tags(score)
+        timed("tags", t)
+        timings["total"] = sum(timings.values())
+        return Composition(comp_id, request, request.model or DEFAULT_MODEL, seed, score, gen.latent,
+                           files, tags, timings)

@@ -1,0 +1,34 @@
+"""Loading the shipped checkpoints, once per process."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import torch
+
+from .base import BaseGenModel
+from .vae import MusicVAE
+
+CHECKPOINT_FILES = {"vae": "vae.pt"}
+_LOADED: dict[tuple[str, str, str], BaseGenModel] = {}
+_LOCK = threading.Lock()
+
+
+class ModelUnavailable(RuntimeError):
+    """The checkpoint for a model is missing."""
+
+
+def load_model(name: str, checkpoint_dir: Path, device: torch.device) -> BaseGenModel:
+    """The named model from `checkpoint_dir`, loaded on first use and kept."""
+    key = (name, str(checkpoint_dir), str(device))
+    with _LOCK:
+        if key not in _LOADED:
+            if name not in CHECKPOINT_FILES:
+                raise ModelUnavailable(f"model '{name}' is not available yet; use one of {sorted(CHECKPOINT_FILES)}")
+            path = checkpoint_dir / CHECKPOINT_FILES[name]
+            if not path.exists():
+                raise ModelUnavailable(f"checkpoint {path} is missing; run `cadenza train {name}`")
+            data = torch.load(path, map_location="cpu", weights_only=False)
+            _LOADED[key] = MusicVAE.from_checkpoint(data).to(device)
+        return _LOADED[key]
