@@ -12,7 +12,7 @@ from typing import Any
 import torch
 
 from .arrange import Arrangement, arrange
-from .data.encoding import METERS, meter_index
+from .data.encoding import meter_index
 from .mir.tags import basic_tags
 from .models.base import Conditioning, Generated
 from .models.registry import load_model
@@ -22,7 +22,7 @@ from .render.audio import encode as encode_audio
 from .render.audio import synthesize
 from .render.musicxml import write_musicxml
 from .render.pianoroll import render_pianoroll
-from .requests import Request, RequestError
+from .requests import Request
 from .settings import Settings, get_settings
 from .styles import get_style
 
@@ -71,9 +71,6 @@ class Composer:
 
     def generate(self, request: Request, seed: int) -> tuple[Generated, Arrangement]:
         """Run the model for a request; deterministic for a seed."""
-        if request.meter not in METERS:
-            raise RequestError(f"meter {request.meter} is not supported by the models; use "
-                               + ", ".join(str(m) for m in METERS))
         rng = random.Random(seed)
         key = choose_key(request, rng)
         style = get_style(request.style)

@@ -107,6 +107,13 @@ def _performance_notes(pm: pretty_midi.PrettyMIDI, inst: pretty_midi.Instrument,
     return notes
 
 
+def common_meter(meter: Meter) -> Meter | None:
+    """The model meter a source meter is read as: 2/2 and 2/4 as 4/4 (pairs of bars); None if unsupported."""
+    if meter in (Meter(2, 2), Meter(2, 4)):
+        return Meter(4, 4)
+    return meter if meter in (Meter(4, 4), Meter(3, 4), Meter(6, 8)) else None
+
+
 def _bars_of(notes: list[Note], meter: Meter) -> int:
     return max(1, -(-max((n.end for n in notes), default=1) // meter.steps_per_bar))
 
@@ -193,14 +200,12 @@ def read_nottingham(root: Path) -> Iterator[Piece]:
         if len(pm.instruments) < 2:
             continue
         ts = pm.time_signature_changes
-        meter = Meter(ts[0].numerator, ts[0].denominator) if ts else Meter()
-        if meter not in (Meter(4, 4), Meter(3, 4), Meter(6, 8), Meter(2, 4)):
+        meter = common_meter(Meter(ts[0].numerator, ts[0].denominator) if ts else Meter())
+        if meter is None:
             continue
         limit = ts[1].time if len(ts) > 1 else float("inf")
         for inst in pm.instruments:
             inst.notes = [n for n in inst.notes if n.start < limit]
-        if meter == Meter(2, 4):
-            meter = Meter(4, 4)
         melody = _performance_notes(pm, pm.instruments[0], 0.0)
         accomp = _performance_notes(pm, pm.instruments[1], 0.0)
         lows: dict[int, Note] = {}
@@ -309,41 +314,10 @@ def ewld_style(tags: set[str]) -> str | None:
     return None
 
 
-_M21_QUALITY = (("half-diminished", "m7b5"), ("diminished", "dim"), ("dominant", "7"), ("major-seventh", "maj7"),
-                ("major-ninth", "maj7"), ("minor-seventh", "m7"), ("minor-ninth", "m7"), ("minor-11th", "m7"),
-                ("minor", "min"), ("suspended", "sus4"), ("augmented", "maj"), ("major", "maj"))
-
-
-def _m21_quality(kind: str) -> str:
-    return next((q for name, q in _M21_QUALITY if name in kind), "maj")
-
-
-def read_leadsheet(path: Path) -> Score:
-    """A one-part lead sheet (melody + chord symbols) via music21, on the 16th grid."""
-    import music21
-
-    parsed = music21.converter.parse(str(path)).stripTies()
-    part = parsed.parts[0] if parsed.parts else parsed
-    measures = part.getElementsByClass(music21.stream.Measure)
-    pickup = float(measures[0].paddingLeft) if measures else 0.0
-    ts = next(iter(part.recurse().getElementsByClass(music21.meter.TimeSignature)), None)
-    meter = Meter(ts.numerator, ts.denominator) if ts else Meter()
-    notes, chords = [], []
-    for el in part.flatten().notes:
-        step = int(round((float(el.offset) + pickup) * 4))
-        if isinstance(el, music21.harmony.ChordSymbol):
-            if el.root() is not None:
-                chords.append(ChordLabel(step, el.root().pitchClass, _m21_quality(el.chordKind or "")))
-        elif isinstance(el, music21.note.Note) and el.duration.quarterLength > 0:
-            notes.append(Note(el.pitch.midi, step, max(1, int(round(el.duration.quarterLength * 4))), 90))
-    mark = next(iter(part.recurse().getElementsByClass(music21.tempo.MetronomeMark)), None)
-    tempo = float(mark.getQuarterBPM()) if mark is not None and mark.getQuarterBPM() else 120.0
-    return Score(tempo=tempo, meter=meter, bars=_bars_of(notes, meter), chords=chords,
-                 tracks=[Track(Role.MELODY, 0, notes)])
-
-
 def read_openewld(root: Path) -> Iterator[Piece]:
     """OpenEWLD lead sheets (melody + chord symbols) labelled from the database's genres and styles."""
+    from ..render.musicxml import read_music21
+
     base = root / "openewld"
     db = sqlite3.connect(base / "OpenEWLD.db")
     tags: dict[str, set[str]] = {}
@@ -358,12 +332,14 @@ def read_openewld(root: Path) -> Iterator[Piece]:
         if style is None or not path.exists():
             continue
         try:
-            score = read_leadsheet(path)
+            score = read_music21(path)
         except Exception as exc:  # music21 raises many kinds on odd files; skip the file, keep going
             log.warning("skipping %s: %s", path, exc)
             continue
-        if score.meter not in (Meter(4, 4), Meter(3, 4), Meter(6, 8)):
+        meter = common_meter(score.meter)
+        if meter is None or score.track(Role.MELODY) is None:
             continue
+        score.meter = meter
         score.key = estimate_key(score)
         ident = f"openewld/{rel}"
         yield Piece(score, style, "openewld", ident, (True, False, bool(score.chords), False), split_of(ident))
@@ -405,7 +381,9 @@ def roman_to_chord(token: str, tonic: int) -> tuple[int, str] | None:
 
 def parse_rs200_harmony(text: str) -> list[list[tuple[int, str] | None]]:
     """Bars of chords (None = no chord) from an expanded RS200 analysis line."""
-    tonic, bars, previous_bar = 0, [], []
+    tonic = 0
+    bars: list[list[tuple[int, str] | None]] = []
+    previous_bar: list[tuple[int, str] | None] = []
     last: tuple[int, str] | None = None
     for raw_bar in text.split("|"):
         tokens = raw_bar.split()

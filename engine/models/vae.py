@@ -314,8 +314,8 @@ class MusicVAE(BaseGenModel):
                 parts[name].append(value)
             if progress:
                 progress((k + 1) / sections)
-        return Generated(*(torch.cat(parts[name], 1).cpu() for name in ("melody", "bass", "chords", "drums")),
-                         latent.cpu())
+        joined = {name: torch.cat(value, 1).cpu() for name, value in parts.items()}
+        return Generated(joined["melody"], joined["bass"], joined["chords"], joined["drums"], latent.cpu())
 
     @torch.no_grad()
     def generate_continuation(self, prompt: Generated, cond: Conditioning, bars: int, *,

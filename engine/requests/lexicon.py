@@ -1,8 +1,9 @@
 """How request text is cut into tokens and matched against the vocabulary's phrases.
 
 English words are tokens; Chinese is cut into single characters, so "十六小节" and "钢琴" are phrases of
-characters matched like "lofi hip hop" is, longest phrase first. Hyphens, apostrophes and quotes only
-separate ("lo-fi" == "lo fi"); "&", "+" and "、" read as "and"; commas and full stops end a clause.
+characters matched like "lofi hip hop" is, longest phrase first. Hyphens, apostrophes, quotes, emoji and
+other symbols only separate ("lo-fi" == "lo fi"); "&", "+" and "、" read as "and"; commas and full
+stops end a clause. Text is NFKC-normalised first, so full-width digits and punctuation work too.
 """
 
 from __future__ import annotations

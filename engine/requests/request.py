@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..data.encoding import METERS
 from ..music.score import MODES, PITCH_NAMES, Key, Meter, Role
 from ..styles import STYLE_BY_NAME
 from .errors import RequestError
@@ -24,8 +25,6 @@ LIMITS: dict[str, tuple[int, int, str]] = {
 """Inclusive range and unit of each numeric field."""
 MODELS = ("vae", "gan")
 MOOD_NAMES = tuple(dict.fromkeys(MOODS.values()))
-METER_DENOMINATORS = (2, 4, 8)
-METER_NUMERATORS = range(2, 13)
 _PROGRAM_BY_NAME = {name.lower(): program for program, name in enumerate(GM_PROGRAMS)}
 
 
@@ -39,9 +38,8 @@ def check_number(field: str, value: int, words: str) -> int:
 
 def check_meter(meter: Meter, words: str) -> Meter:
     """`meter` if Cadenza can write it, else a RequestError quoting `words`."""
-    if meter.denominator not in METER_DENOMINATORS or meter.numerator not in METER_NUMERATORS:
-        raise RequestError(f"'{words}': unsupported meter; use n/4, n/8 or n/2 with n from 2 to 12, "
-                           "e.g. 4/4, 3/4, 6/8")
+    if meter not in METERS:
+        raise RequestError(f"'{words}': unsupported meter; use " + ", ".join(str(m) for m in METERS))
     return meter
 
 

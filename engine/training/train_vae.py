@@ -86,7 +86,8 @@ def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
     batches = SegmentBatches(train, cfg.batch_size, augment=True, seed=cfg.seed)
     log_path = out.with_suffix(".log.jsonl")
     out.parent.mkdir(parents=True, exist_ok=True)
-    started, running = time.time(), {}
+    started = time.time()
+    running: dict[str, float] = {}
     with log_path.open("w") as log_file:
         for step in range(1, cfg.steps + 1):
             batch = to_device(batches.sample(), device)
@@ -98,17 +99,18 @@ def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
             opt.step()
             sched.step()
             for k, v in losses.items():
-                running[k] = 0.98 * running.get(k, float(v)) + 0.02 * float(v)
+                running[k] = 0.98 * running.get(k, v.item()) + 0.02 * v.item()
             out_of_time = cfg.max_minutes > 0 and time.time() - started > cfg.max_minutes * 60
             if step % cfg.eval_every == 0 or step == cfg.steps or out_of_time:
+                valid_metrics = evaluate(model, valid, device)
                 record = {"step": step, "minutes": round((time.time() - started) / 60, 2),
                           "lr": sched.get_last_lr()[0], "beta": beta,
                           "train": {k: round(v, 4) for k, v in running.items()},
-                          "valid": {k: round(v, 4) for k, v in evaluate(model, valid, device).items()}}
+                          "valid": {k: round(v, 4) for k, v in valid_metrics.items()}}
                 log_file.write(json.dumps(record) + "\n")
                 log_file.flush()
                 log.info("step %d  train loss %.3f  valid recon %.3f  melody acc %.3f",
-                         step, running["loss"], record["valid"]["recon"], record["valid"]["melody_acc"])
+                         step, running["loss"], valid_metrics["recon"], valid_metrics["melody_acc"])
                 save_checkpoint(model, cfg, step, out)
             if out_of_time:
                 break

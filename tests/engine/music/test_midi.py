@@ -10,8 +10,10 @@ import pytest
 from engine.music.midi import read_midi, write_midi
 from engine.music.score import Key, Meter, Note, Role, Score, Track
 
+COMMON = Meter(4, 4)
 
-def _score(meter: Meter = Meter(4, 4), bars: int = 2, **kw: object) -> Score:
+
+def _score(meter: Meter = COMMON, bars: int = 2, **kw: object) -> Score:
     spb = meter.steps_per_bar
     melody = [Note(60 + i, i * 2, 2, 90) for i in range(spb * bars // 2)]
     bass = [Note(36, b * spb, spb, 80) for b in range(bars)]
