@@ -176,22 +176,44 @@ class MusicVAE(BaseGenModel):
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
         return self._decode_losses(batch, cond, z, mu, logvar, beta)
 
+    def decode_logits(self, batch: dict[str, torch.Tensor], cond: Conditioning,
+                      z: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Teacher-forced logits per track, flattened over bars: [B*bars, 16, n] (chords [B*bars, n])."""
+        b, bars, _ = batch["melody"].shape
+        present = batch["present"]
+        flat_states = self._bar_states(z, self.cond(cond), bars).reshape(b * bars, -1)
+        ctx = self.bar_ctx(flat_states)
+        chords = batch["chords"].reshape(b * bars, 2)
+        chord_known = present[:, 2].repeat_interleave(bars).view(-1, 1) > 0
+        chord_steps = self.chord_emb(torch.where(chord_known, chords, torch.full_like(chords, N_CHORDS)))
+        chord_steps = chord_steps.repeat_interleave(SLOT // 2, 1)
+        return {
+            "chord_first": self.chord_first(flat_states),
+            "chord_second": self.chord_second(torch.cat([flat_states, self.chord_emb(chords[:, 0])], -1)),
+            "melody": self.melody(self._prev_tokens(batch["melody"], self.melody.start), chord_steps, ctx)[0],
+            "bass": self.bass(self._prev_tokens(batch["bass"], self.bass.start), chord_steps, ctx)[0],
+            "drums": self.drums(self._prev_drums(batch["drums"]), chord_steps[..., :0], ctx)[0],
+        }
+
+    def teacher_forced_predictions(self, batch: dict[str, torch.Tensor], cond: Conditioning,
+                                   z: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The most likely token at every step given the true previous ones, shaped like the batch."""
+        b, bars, _ = batch["melody"].shape
+        logits = self.decode_logits(batch, cond, z)
+        chords = torch.stack([logits["chord_first"].argmax(-1), logits["chord_second"].argmax(-1)], -1)
+        return {"melody": logits["melody"].argmax(-1).view(b, bars, SLOT),
+                "bass": logits["bass"].argmax(-1).view(b, bars, SLOT),
+                "chords": chords.view(b, bars, 2),
+                "drums": (logits["drums"] > 0).float().view(b, bars, SLOT, N_DRUMS)}
+
     def _decode_losses(self, batch: dict[str, torch.Tensor], cond: Conditioning, z: torch.Tensor,
                        mu: torch.Tensor, logvar: torch.Tensor, beta: float) -> dict[str, torch.Tensor]:
         b, bars, _ = batch["melody"].shape
         present, pad = batch["present"], self._pad_mask(cond.meter, bars)
-        states = self._bar_states(z, self.cond(cond), bars)
-        flat_states = states.reshape(b * bars, -1)
-        ctx = self.bar_ctx(flat_states)
+        logits = self.decode_logits(batch, cond, z)
+        mel_logits, bass_logits, drum_logits = logits["melody"], logits["bass"], logits["drums"]
+        first_logits, second_logits = logits["chord_first"], logits["chord_second"]
         chords = batch["chords"].reshape(b * bars, 2)
-        first_logits = self.chord_first(flat_states)
-        second_logits = self.chord_second(torch.cat([flat_states, self.chord_emb(chords[:, 0])], -1))
-        chord_steps = self.chord_emb(torch.where(present[:, 2].repeat_interleave(bars).view(-1, 1) > 0, chords,
-                                                 torch.full_like(chords, N_CHORDS))).repeat_interleave(SLOT // 2, 1)
-        mel_logits, _ = self.melody(self._prev_tokens(batch["melody"], self.melody.start), chord_steps, ctx)
-        bass_logits, _ = self.bass(self._prev_tokens(batch["bass"], self.bass.start), chord_steps, ctx)
-        drum_logits, _ = self.drums(self._prev_drums(batch["drums"]), chord_steps[..., :0], ctx)
-
         step_mask = (~pad).reshape(b * bars, SLOT).float()
         losses: dict[str, torch.Tensor] = {}
 

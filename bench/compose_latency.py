@@ -1,0 +1,86 @@
+"""Compose latency, warm and in-process, split by stage; model throughput by batch size; peak RSS.
+
+Run: `python -m bench.compose_latency [--runs 20] [--bars 16] [--json out.json]` (or `make bench`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from engine.compose import Composer
+from engine.data.encoding import meter_index
+from engine.models.base import Conditioning
+from engine.models.registry import load_model
+from engine.music.score import Meter
+from engine.requests import parse_request
+from engine.settings import get_settings
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def stage_latency(composer: Composer, text: str, runs: int) -> dict[str, dict[str, float]]:
+    """p50/p95 per stage over `runs` compositions after one warm-up."""
+    samples: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        composer.compose(parse_request(text, seed=0), Path(tmp) / "warmup")
+        for i in range(runs):
+            result = composer.compose(parse_request(text, seed=i + 1), Path(tmp) / str(i))
+            for stage, ms in result.timings_ms.items():
+                samples.setdefault(stage, []).append(ms)
+    return {stage: {"p50": round(statistics.median(v), 1), "p95": round(percentile(v, 0.95), 1)}
+            for stage, v in samples.items()}
+
+
+def batch_throughput(composer: Composer, bars: int, sizes: tuple[int, ...] = (1, 8, 32)) -> dict[int, float]:
+    """Pieces per second from the model alone at each batch size."""
+    model = load_model("vae", composer.settings.checkpoint_dir, composer.device)
+    out = {}
+    for n in sizes:
+        cond = Conditioning.single(2, meter_index(Meter(4, 4)), 0, False, n)
+        model.generate(cond, bars, generator=torch.Generator().manual_seed(0))
+        started = time.perf_counter()
+        reps = max(1, 8 // n)
+        for r in range(reps):
+            model.generate(cond, bars, generator=torch.Generator().manual_seed(r))
+        out[n] = round(n * reps / (time.perf_counter() - started), 2)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--bars", type=int, default=16)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    settings = get_settings()
+    torch.set_num_threads(max(1, settings.torch_threads))
+    composer = Composer(settings)
+    report = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch thread(s), "
+                   f"device {composer.device}",
+        "request": f"jazz {args.bars} bars",
+        "stages_ms": stage_latency(composer, f"jazz {args.bars} bars", args.runs),
+        "model_pieces_per_s_by_batch": batch_throughput(composer, args.bars),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

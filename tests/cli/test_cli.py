@@ -1,0 +1,73 @@
+"""The `cadenza` command line: JSON output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cli.main import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_parse_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "parse", "爵士 16小节", "--json")
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert data["style"] == "jazz" and data["bars"] == 16
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["parse", "jaz 8 bars"], "did you mean 'jazz'"),
+    (["parse", "jazz 65 bars"], "1–64"),
+    (["compose", "rock", "--tempo", "300"], "40–240"),
+    (["compose", "waltz 5/4"], "5/4"),
+    (["nosuchcommand"], "invalid choice"),
+])
+def test_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], needle: str) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert needle in err and err.count("\n") == 1
+
+
+def test_compose_json_lists_files_tags_and_timings(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "compose", "blues 4 bars", "--seed", "4", "--out", str(tmp_path), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) >= {"id", "request", "model", "seed", "files", "tags", "timings_ms"}
+    assert data["seed"] == 4 and data["model"] == "vae" and data["request"]["style"] == "blues"
+    for path in data["files"].values():
+        assert Path(path).stat().st_size > 0
+    assert {"key", "tempo", "meter", "chords"} <= set(data["tags"])
+
+
+def test_styles_lists_every_style(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "styles", "--json")
+    names = [s["name"] for s in json.loads(out)["styles"]]
+    assert code == 0 and {"jazz", "blues", "pop", "rock", "folk", "classical", "lofi"} <= set(names)
+
+
+def test_tiny_training_run_writes_a_loadable_checkpoint(tmp_path: Path) -> None:
+    env = {**os.environ, "CADENZA_CACHE_DIR": str(tmp_path / "cache")}
+    out = tmp_path / "tiny.pt"
+    proc = subprocess.run([sys.executable, "-m", "cli.main", "train", "vae", "--tiny", "--steps", "4",
+                           "--batch-size", "8", "--sources", "jsb", "--out", str(out), "--json"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    import torch
+
+    from engine.models.vae import MusicVAE
+
+    model = MusicVAE.from_checkpoint(torch.load(out, weights_only=False))
+    assert model.config.latent_dim == 8
+    log_lines = out.with_suffix(".log.jsonl").read_text().splitlines()
+    assert json.loads(log_lines[-1])["step"] == 4
