@@ -1,11 +1,15 @@
 """Arrangement: the model's melody, chords, bass and drums laid out for a style's ensemble.
 
-Melody, bass, drums and the chord progression are the model's. Rules only realise the chords as a
-comping part (rhythm pattern per style, voice-led voicings) and shape velocities.
+Melody, drums and the chord progression are always the model's. The bass is the model's where its
+training data had real bass lines (pop, folk, classical); elsewhere (jazz, blues, rock, lofi, whose
+sources are lead sheets, chord charts and drum-only grooves) a rule realises the model's chords as
+that style's bass idiom: walking bass, boogie, root eighths, sparse roots. Rules also voice the
+chords as a comping part (rhythm pattern per style, voice-led voicings) and shape velocities.
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +33,9 @@ _COMP_OTHER: dict[Meter, list[tuple[int, int]]] = {
     Meter(6, 8): [(0, 3), (3, 3), (6, 3), (9, 3)],
 }
 _SUSTAINED = {"classical", "lofi"}
+MODEL_BASS_STYLES = frozenset({"pop", "folk", "classical"})
+"""Styles whose training data has bass lines; the others get a rule-realised bass."""
+_BASS_LOW = 28  # E1: the bottom of the bass register
 _DRUM_ACCENT = {36: 100, 38: 98, 42: 70, 46: 78, 45: 85, 48: 85, 50: 85, 49: 95, 51: 76}
 
 
@@ -83,6 +90,65 @@ def comp_track(chords: list[ChordLabel], arr: Arrangement, bars: int, program: i
     return Track(Role.HARMONY, program, notes, "comping")
 
 
+def _bass_pitch(pc: int, near: int | None = None) -> int:
+    """The pitch of class `pc` in the bass register (E1..D#2), or the one nearest `near`."""
+    low = _BASS_LOW + (pc - _BASS_LOW) % 12
+    if near is None:
+        return low
+    return min((low, low + 12), key=lambda p: abs(p - near))
+
+
+def _chord_at(ordered: list[ChordLabel], step: int) -> ChordLabel | None:
+    sounding = [c for c in ordered if c.start <= step]
+    return sounding[-1] if sounding else None
+
+
+def _walking_beat(chord: ChordLabel, beat: int, prev: int, next_root: int, rng: random.Random) -> int:
+    """One quarter of a walking line: root on the chord's first beat, chord tones, approach at the end."""
+    tones = [(chord.root + t) % 12 for t in CHORD_TONES[chord.quality]]
+    if beat == 0:
+        return _bass_pitch(chord.root, prev)
+    if beat == 3:
+        target = _bass_pitch(next_root, prev)
+        return target + rng.choice((-1, 1, -2 if chord.quality in ("min", "m7") else 2))
+    return _bass_pitch(rng.choice(tones[1:]), prev)
+
+
+def rule_bass(chords: list[ChordLabel], arr: Arrangement, bars: int) -> list[Note]:
+    """The style's bass idiom over the model's chords (for styles whose data has no bass lines)."""
+    spb, beat = arr.meter.steps_per_bar, arr.meter.beat_steps
+    ordered = sorted(chords, key=lambda c: c.start)
+    rng = random.Random(arr.seed)
+    notes: list[Note] = []
+    prev = 36
+    for step in range(0, bars * spb, beat):
+        chord = _chord_at(ordered, step)
+        if chord is None:
+            continue
+        pos = (step % spb) // beat
+        nxt = _chord_at(ordered, step + beat) or chord
+        if arr.style in ("jazz", "blues") and arr.meter == Meter(4, 4):
+            if arr.style == "blues":
+                third = 3 if chord.quality in ("min", "m7", "dim", "m7b5") else 4
+                riff = (0, third, 7, 9) if pos in (0, 2) else (10, 9, 7, third)
+                pitches = [_bass_pitch((chord.root + riff[(pos % 2) * 2 + k]) % 12, prev) for k in range(2)]
+                notes += [Note(pitches[0], step, 2, 92), Note(pitches[1], step + 2, 2, 84)]
+                prev = pitches[1]
+                continue
+            prev = _walking_beat(chord, pos, prev, nxt.root, rng)
+            notes.append(Note(prev, step, beat, 92 if pos in (0, 2) else 84))
+        elif arr.style == "rock":
+            prev = _bass_pitch(chord.root, prev)
+            notes += [Note(prev, s, 2, 96 if s % beat == 0 else 86) for s in range(step, step + beat, 2)]
+        else:  # lofi and anything else: the root on the bar's first beat, the fifth halfway through
+            if pos == 0:
+                prev = _bass_pitch(chord.root, prev)
+                notes.append(Note(prev, step, spb // 2, 88))
+            elif step % spb == spb // 2 and spb % 2 == 0:
+                notes.append(Note(_bass_pitch((chord.root + 7) % 12, prev), step, spb // 2 - 2, 80))
+    return notes
+
+
 def _shape_drums(track: Track, meter: Meter) -> Track:
     """Velocities that accent the beat: strong on beats, lighter off them."""
     beat = meter.beat_steps
@@ -104,7 +170,8 @@ def arrange(gen: Generated, arr: Arrangement) -> Score:
     if Role.HARMONY in arr.ensemble:
         parts.append(comp_track(chords, arr, bars, arr.ensemble[Role.HARMONY]))
     if Role.BASS in arr.ensemble:
-        parts.append(Track(Role.BASS, arr.ensemble[Role.BASS], by_role[Role.BASS].notes, "bass"))
+        bass = by_role[Role.BASS].notes if arr.style in MODEL_BASS_STYLES else rule_bass(chords, arr, bars)
+        parts.append(Track(Role.BASS, arr.ensemble[Role.BASS], bass, "bass"))
     if Role.DRUMS in arr.ensemble:
         parts.append(_shape_drums(by_role[Role.DRUMS], arr.meter))
     return Score(tempo=arr.tempo, meter=arr.meter, bars=bars, key=arr.key, tracks=parts, chords=chords,

@@ -1,0 +1,47 @@
+"""Arrangement rules: comping voicings and rule-realised bass follow the model's chords."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.arrange import Arrangement, comp_track, rule_bass
+from engine.data.encoding import CHORD_TONES
+from engine.music.score import ChordLabel, Key, Meter, Role
+
+CHORDS = [ChordLabel(0, 2, "m7"), ChordLabel(16, 7, "7"), ChordLabel(32, 0, "maj7"), ChordLabel(48, 0, "maj7")]
+
+
+def _arr(style: str, meter: Meter = Meter(4, 4)) -> Arrangement:  # noqa: B008
+    return Arrangement(style, 120.0, meter, Key(0), {Role.HARMONY: 0, Role.BASS: 32}, 0.0, 1)
+
+
+@pytest.mark.parametrize("style", ["pop", "rock", "jazz", "blues", "folk", "classical", "lofi"])
+def test_comping_plays_only_chord_tones(style: str) -> None:
+    track = comp_track(CHORDS, _arr(style), 4, 0)
+    assert track.notes
+    for note in track.notes:
+        chord = [c for c in CHORDS if c.start <= note.start][-1]
+        allowed = {(chord.root + t) % 12 for t in CHORD_TONES[chord.quality]} | {(chord.root + 7) % 12}
+        assert note.pitch % 12 in allowed
+
+
+def test_walking_bass_is_one_note_per_beat_with_roots_on_chord_changes() -> None:
+    notes = rule_bass(CHORDS, _arr("jazz"), 4)
+    assert [n.start for n in notes] == list(range(0, 64, 4))
+    assert all(28 <= n.pitch <= 52 for n in notes)
+    for chord in CHORDS:
+        first = next(n for n in notes if n.start == chord.start)
+        assert first.pitch % 12 == chord.root
+
+
+@pytest.mark.parametrize("style", ["rock", "blues", "lofi"])
+def test_other_bass_idioms_start_each_bar_on_the_root(style: str) -> None:
+    notes = rule_bass(CHORDS, _arr(style), 4)
+    for chord in CHORDS:
+        assert next(n for n in notes if n.start == chord.start).pitch % 12 == chord.root
+
+
+def test_waltz_bass_fits_three_four() -> None:
+    chords = [ChordLabel(0, 5, "maj"), ChordLabel(12, 0, "7")]
+    notes = rule_bass(chords, _arr("lofi", Meter(3, 4)), 2)
+    assert notes and all(n.start % 12 == 0 or n.start % 12 == 6 for n in notes)
