@@ -1,0 +1,14 @@
+"""The CLI's subcommands; each module's `register` adds one to the parser."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from . import compose, parse, styles, train
+from ._common import BadInput, Result
+
+REGISTRY: list[Callable[[argparse._SubParsersAction], None]] = [
+    compose.register, parse.register, styles.register, train.register]
+
+__all__ = ["REGISTRY", "BadInput", "Result"]

@@ -1,0 +1,46 @@
+"""`cadenza compose`: compose a piece from text."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ._common import BadInput, Result, json_flag
+from .parse import parse, request_options
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("compose", help="compose a piece from text")
+    request_options(p)
+    p.add_argument("--out", type=Path, help="folder for the files (default: out/ID)")
+    json_flag(p)
+    p.set_defaults(handler=run)
+
+
+def _describe(r: dict[str, Any]) -> str:
+    req, tags = r["request"], r["tags"]
+    lines = [f"composed {r['id']}: {req['bars']} bars of {req['style']} in {req['meter']} at {req['tempo']} bpm"
+             f" ({r['model']}, seed {r['seed']})",
+             f"  key {tags['key']}; chords {' | '.join(tags['chords'][:8])}{' ...' if len(tags['chords']) > 8 else ''}",
+             f"  parts: {', '.join(f'{k}: {v}' for k, v in req['instruments'].items())}"]
+    lines += [f"  {name:9} {path}" for name, path in r["files"].items()]
+    lines.append(f"  took {r['timings_ms']['total']:.0f} ms")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> Result:
+    import torch
+
+    from engine.compose import Composer
+    from engine.models.registry import ModelUnavailable
+    from engine.requests import RequestError
+    from engine.settings import get_settings
+
+    torch.set_num_threads(max(1, get_settings().torch_threads))
+    request = parse(args)
+    try:
+        composition = Composer().compose(request, args.out)
+    except (RequestError, ModelUnavailable) as exc:
+        raise BadInput(str(exc)) from None
+    return composition.to_json(), _describe

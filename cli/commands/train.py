@@ -1,0 +1,46 @@
+"""`cadenza train`: reproduce a checkpoint from the datasets."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ._common import Result, json_flag
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="reproduce a checkpoint from the datasets")
+    p.add_argument("what", choices=["vae"])
+    p.add_argument("--steps", type=int, default=None, help="optimiser steps (default: the shipped run's)")
+    p.add_argument("--minutes", type=float, default=0.0, help="stop after this long (0 = no limit)")
+    p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--sources", default=None, help="comma-separated dataset names (default: all)")
+    p.add_argument("--out", type=Path, default=None, help="checkpoint path (default: checkpoints/vae.pt)")
+    p.add_argument("--tiny", action="store_true", help="a tiny debug model (for tests)")
+    json_flag(p)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> Result:
+    import torch
+
+    from engine.models.vae import VAEConfig
+    from engine.settings import get_settings
+    from engine.training.train_vae import TrainConfig, train_vae
+
+    settings = get_settings()
+    torch.set_num_threads(max(1, settings.torch_threads))
+    cfg = TrainConfig(max_minutes=args.minutes)
+    if args.steps:
+        cfg.steps = args.steps
+    if args.batch_size:
+        cfg.batch_size = args.batch_size
+    if args.sources:
+        cfg.sources = tuple(s.strip() for s in args.sources.split(","))
+    if args.tiny:
+        cfg.model = VAEConfig(latent_dim=8, enc_hidden=16, conductor_hidden=16, melody_hidden=16,
+                              bass_hidden=8, drums_hidden=8, ctx_dim=8)
+        cfg.eval_every = max(1, cfg.steps // 2)
+    out = args.out or settings.checkpoint_dir / "vae.pt"
+    train_vae(cfg, settings.datasets_dir, settings.cache_dir, out)
+    return {"checkpoint": str(out), "log": str(out.with_suffix(".log.jsonl"))}, lambda r: f"wrote {r['checkpoint']}"
