@@ -13,11 +13,12 @@ import torch
 
 from .arrange import Arrangement, arrange
 from .data.encoding import meter_index
+from .mir.tagger import StyleScores, classify, segment_views
 from .mir.tags import basic_tags
 from .models.base import Conditioning, Generated
-from .models.registry import load_model
+from .models.registry import load_model, load_style_tagger
 from .music.midi import write_midi
-from .music.score import Key, Score
+from .music.score import Key, Role, Score
 from .render.audio import encode as encode_audio
 from .render.audio import synthesize
 from .render.musicxml import write_musicxml
@@ -69,18 +70,31 @@ class Composer:
         self.device = torch.device("cuda" if dev == "auto" and torch.cuda.is_available() else
                                    "cpu" if dev == "auto" else dev)
 
-    def generate(self, request: Request, seed: int) -> tuple[Generated, Arrangement]:
-        """Run the model for a request; deterministic for a seed."""
+    def generate(self, request: Request, seed: int) -> tuple[Generated, Arrangement, StyleScores | None]:
+        """Run the model for a request and keep the best of several candidates; deterministic for a seed.
+
+        The candidates come from one batch; the style tagger scores what each one wrote (before any
+        arrangement rule) and the one most likely to be the requested style wins.
+        """
         rng = random.Random(seed)
         key = choose_key(request, rng)
         style = get_style(request.style)
         model = load_model(request.model or DEFAULT_MODEL, self.settings.checkpoint_dir, self.device)
-        cond = Conditioning.single(style.index, meter_index(request.meter), key.tonic, key.is_minor)
+        tagger = load_style_tagger(self.settings.checkpoint_dir)
+        n = max(1, self.settings.candidates) if tagger is not None else 1
+        cond = Conditioning.single(style.index, meter_index(request.meter), key.tonic, key.is_minor, n)
         generator = torch.Generator().manual_seed(seed)
         gen = model.generate(cond, request.bars, temperature=0.9, generator=generator)
         arrangement = Arrangement(style.name, float(request.tempo), request.meter, key, request.ensemble,
                                   style.swing, seed)
-        return gen, arrangement
+        if tagger is None:
+            return gen, arrangement, None
+        with_drums = Role.DRUMS in request.ensemble
+        verdicts = [classify(tagger, segment_views(gen.melody[i].numpy(), gen.chords[i].numpy(), gen.drums[i].numpy(),
+                                                   request.meter, (True, False, True, with_drums)))
+                    for i in range(n)]
+        best = max(range(n), key=lambda i: verdicts[i].scores[style.name])
+        return gen.row(best), arrangement, verdicts[best]
 
     def compose(self, request: Request, out_dir: Path | None = None) -> Composition:
         """Compose, arrange, render and tag; files land in `out_dir` (default: settings.output_dir/ID)."""
@@ -92,7 +106,7 @@ class Composer:
             timings[name] = (time.perf_counter() - started) * 1000
 
         t = time.perf_counter()
-        gen, arrangement = self.generate(request, seed)
+        gen, arrangement, verdict = self.generate(request, seed)
         timed("model", t)
         t = time.perf_counter()
         score = arrange(gen, arrangement)
@@ -118,6 +132,8 @@ class Composer:
         timed("musicxml", t)
         t = time.perf_counter()
         tags = basic_tags(score)
+        if verdict is not None:
+            tags["style"] = verdict.to_json()
         timed("tags", t)
         timings["total"] = sum(timings.values())
         return Composition(comp_id, request, request.model or DEFAULT_MODEL, seed, score, gen.latent,

@@ -1,7 +1,7 @@
 """`cadenza tag FILE`: key, tempo, meter, chords, form and features of a MIDI, MusicXML or ABC file.
 
-`style` ({label, scores}) is present only when a style classifier is passed to `tag_file`; none is
-trained yet, so the command leaves it out rather than invent one.
+`style` ({label, scores}) comes from the shipped style tagger; without `checkpoints/tagger.pt` the
+field is left out rather than invented.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from ._common import BadInput, Result, json_flag
 
 if TYPE_CHECKING:
-    from engine.mir.analysis import Analysis
+    from engine.music.score import Score
 
-StyleClassifier = Callable[["Analysis"], dict[str, Any]]
-"""Analysis → {"label": style, "scores": {style: probability}}."""
+StyleClassifier = Callable[["Score"], dict[str, Any]]
+"""Score → {"label": style, "scores": {style: probability}}."""
 CHORD_BARS_SHOWN = 8
 
 
@@ -38,8 +38,20 @@ def tag_file(path: Path, classify: StyleClassifier | None = None) -> dict[str, A
     except UnreadableFile as exc:
         raise BadInput(f"{path.name}: {exc}") from None
     analysis = analyse(score, midi=midi)
-    style = {"style": classify(analysis)} if classify is not None else {}
+    classify = classify or _shipped_classifier()
+    style = {"style": classify(score)} if classify is not None else {}
     return {"file": str(path), **style, **analysis.to_json()}
+
+
+def _shipped_classifier() -> StyleClassifier | None:
+    from engine.mir.tagger import classify, score_views
+    from engine.models.registry import load_style_tagger
+    from engine.settings import get_settings
+
+    tagger = load_style_tagger(get_settings().checkpoint_dir)
+    if tagger is None:
+        return None
+    return lambda score: classify(tagger, score_views(score)).to_json()
 
 
 def _describe(r: dict[str, Any]) -> str:
@@ -52,7 +64,8 @@ def _describe(r: dict[str, Any]) -> str:
              f"syncopation {f['syncopation']:.2f}, backbeat {f['backbeat']:.2f}, "
              f"{f['density_melody']:.1f} melody notes per bar"]
     if "style" in r:
-        lines.append(f"  style: {r['style']['label']}")
+        top = sorted(r["style"]["scores"].items(), key=lambda kv: -kv[1])[:3]
+        lines.append(f"  style: {r['style']['label']} ({', '.join(f'{k} {v:.0%}' for k, v in top)})")
     return "\n".join(lines)
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from ._common import Result, json_flag
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="reproduce a checkpoint from the datasets")
-    p.add_argument("what", choices=["vae"])
+    p.add_argument("what", choices=["vae", "tagger"])
     p.add_argument("--steps", type=int, default=None, help="optimiser steps (default: the shipped run's)")
     p.add_argument("--minutes", type=float, default=0.0, help="stop after this long (0 = no limit)")
     p.add_argument("--batch-size", type=int, default=None)
@@ -30,6 +31,8 @@ def run(args: argparse.Namespace) -> Result:
 
     settings = get_settings()
     torch.set_num_threads(max(1, settings.torch_threads))
+    if args.what == "tagger":
+        return _train_tagger(args, settings)
     cfg = TrainConfig(max_minutes=args.minutes)
     if args.steps:
         cfg.steps = args.steps
@@ -44,3 +47,13 @@ def run(args: argparse.Namespace) -> Result:
     out = args.out or settings.checkpoint_dir / "vae.pt"
     train_vae(cfg, settings.datasets_dir, settings.cache_dir, out)
     return {"checkpoint": str(out), "log": str(out.with_suffix(".log.jsonl"))}, lambda r: f"wrote {r['checkpoint']}"
+
+
+def _train_tagger(args: argparse.Namespace, settings: Any) -> Result:
+    from engine.training.train_tagger import train_tagger
+
+    out = args.out or settings.checkpoint_dir / "tagger.pt"
+    report = train_tagger(settings.datasets_dir, settings.cache_dir, out)
+    summary = {"checkpoint": str(out), "held_out_accuracy": report["held_out"]["accuracy"],
+               "leave_one_source_out": {k: v["accuracy"] for k, v in report["leave_one_source_out"].items()}}
+    return summary, lambda r: f"wrote {r['checkpoint']} (held-out accuracy {r['held_out_accuracy']})"

@@ -23,6 +23,8 @@ import pretty_midi
 from ..mir.key import estimate_key
 from ..music.midi import read_midi
 from ..music.score import PITCH_NAMES, ChordLabel, Key, Meter, Note, Role, Score, Track
+from .music21_corpus import read_music21_corpus
+from .wjazzd import read_wjazzd
 
 log = logging.getLogger(__name__)
 
@@ -458,4 +460,4 @@ def read_folder(folder: Path, style: str) -> Iterator[Piece]:
 
 
 SOURCES = {"pop909": read_pop909, "nottingham": read_nottingham, "jsb": read_jsb, "groove": read_groove,
-           "openewld": read_openewld, "rs200": read_rs200}
+           "openewld": read_openewld, "rs200": read_rs200, "wjazzd": read_wjazzd, "music21": read_music21_corpus}

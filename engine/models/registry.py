@@ -7,10 +7,12 @@ from pathlib import Path
 
 import torch
 
+from ..mir.tagger import StyleTagger, load_tagger
 from .base import BaseGenModel
 from .vae import MusicVAE
 
 CHECKPOINT_FILES = {"vae": "vae.pt"}
+TAGGER_FILE = "tagger.pt"
 _LOADED: dict[tuple[str, str, str], BaseGenModel] = {}
 _LOCK = threading.Lock()
 
@@ -32,3 +34,17 @@ def load_model(name: str, checkpoint_dir: Path, device: torch.device) -> BaseGen
             data = torch.load(path, map_location="cpu", weights_only=False)
             _LOADED[key] = MusicVAE.from_checkpoint(data).to(device)
         return _LOADED[key]
+
+
+_TAGGERS: dict[str, StyleTagger | None] = {}
+
+
+def load_style_tagger(checkpoint_dir: Path) -> StyleTagger | None:
+    """The shipped style tagger, or None when it has not been trained (`cadenza train tagger`)."""
+    key = str(checkpoint_dir)
+    with _LOCK:
+        if key not in _TAGGERS:
+            path = checkpoint_dir / TAGGER_FILE
+            _TAGGERS[key] = load_tagger(torch.load(path, map_location="cpu", weights_only=False)) \
+                if path.exists() else None
+        return _TAGGERS[key]

@@ -11,9 +11,9 @@ import pytest
 from cli.commands import BadInput
 from cli.commands.tag import tag_file
 from cli.main import main
-from engine.mir.analysis import Analysis
 from engine.mir.features import FEATURE_NAMES
 from engine.music.midi import write_midi
+from engine.music.score import Score
 from engine.render.musicxml import write_musicxml
 from tests.engine.render.scores import demo_score
 
@@ -92,8 +92,8 @@ def test_missing_file_exits_2(capfd: pytest.CaptureFixture[str], tmp_path: Path)
 
 
 def test_style_appears_when_a_classifier_is_given(midi_file: Path) -> None:
-    def classify(analysis: Analysis) -> dict[str, Any]:
-        return {"label": "pop", "scores": {"pop": 0.9, "rock": 0.1}, "tempo_seen": analysis.tempo}
+    def classify(score: Score) -> dict[str, Any]:
+        return {"label": "pop", "scores": {"pop": 0.9, "rock": 0.1}, "tempo_seen": score.tempo}
 
     assert tag_file(midi_file, classify)["style"] == {"label": "pop", "scores": {"pop": 0.9, "rock": 0.1},
                                                       "tempo_seen": 96}

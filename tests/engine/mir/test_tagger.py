@@ -1,0 +1,79 @@
+"""The style tagger: texture views, training, calibration, and the shipped checkpoint on real files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.data.encoding import chord_token
+from engine.mir.loading import load_score
+from engine.mir.tagger import (
+    STYLE_NAMES,
+    TAGGER_FEATURES,
+    StyleTagger,
+    classify,
+    score_views,
+    segment_views,
+    texture_views,
+)
+from engine.models.registry import load_style_tagger
+from engine.music.score import ChordLabel, Meter, Note, Role, Score, Track
+from engine.settings import get_settings
+from engine.training.train_tagger import calibrate, fit, scores
+
+FOUR = Meter(4, 4)
+
+
+def test_views_never_include_a_bass_line() -> None:
+    melody = [Note(60 + i, i * 4, 4) for i in range(8)]
+    views = texture_views(melody, [ChordLabel(0, 0, "maj")], [Note(36, 0, 1)], FOUR, 2)
+    assert set(views) == {"melody", "chords", "drums", "leadsheet"}
+    assert all(t.role is not Role.BASS for v in views.values() for t in v.tracks)
+    assert len(views["chords"].track(Role.HARMONY).notes) == 2 * 3  # type: ignore[union-attr]
+
+
+def test_segment_views_follow_present_tracks() -> None:
+    melody = np.zeros((2, 16), dtype=np.int64)
+    melody[0, 0] = 20
+    chords = np.full((2, 2), chord_token(7, "7"), dtype=np.int64)
+    drums = np.zeros((2, 16, 9), dtype=np.float32)
+    assert set(segment_views(melody, chords, drums, FOUR, (True, False, True, False))) == {
+        "melody", "chords", "leadsheet"}
+    assert set(segment_views(melody, chords, drums, FOUR, (False, False, True, False))) == {"chords"}
+
+
+def test_fit_learns_separable_styles_and_calibration_is_sane() -> None:
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 3, (len(STYLE_NAMES), len(TAGGER_FEATURES)))
+    y = np.repeat(np.arange(len(STYLE_NAMES)), 40)
+    x = centres[y] + rng.normal(0, 1, (len(y), len(TAGGER_FEATURES)))
+    tagger = fit(x[::2], y[::2], epochs=150)
+    temperature = calibrate(tagger, x[1::2], y[1::2])
+    report = scores(tagger, x[1::2], y[1::2])
+    assert report["accuracy"] > 0.95 and 0.3 <= temperature <= 5.0 and report["ece"] < 0.2
+
+
+def test_classify_combines_views_into_one_distribution() -> None:
+    tagger = StyleTagger()
+    score = Score(bars=2, tracks=[Track(Role.MELODY, 0, [Note(60, 0, 8), Note(64, 8, 8), Note(67, 16, 16)])])
+    verdict = classify(tagger, score_views(score))
+    assert verdict.label in STYLE_NAMES
+    assert sum(verdict.scores.values()) == pytest.approx(1.0)
+
+
+SHIPPED = load_style_tagger(get_settings().checkpoint_dir)
+DATASETS = get_settings().datasets_dir
+
+
+@pytest.mark.skipif(SHIPPED is None or not DATASETS.exists(), reason="needs the shipped tagger and the datasets")
+@pytest.mark.parametrize(("path", "style"), [  # held-out files (split_of(...) == "valid"): never trained on
+    ("nottingham/MIDI/ashover20.mid", "folk"),
+    ("pop909/008/008.mid", "pop"),
+    ("openewld/dataset/George_Gershwin-Ira_Gershwin/Strike_Up_the_Band/Strike_Up_the_Band.mxl", "jazz"),
+])
+def test_shipped_tagger_on_real_files(path: str, style: str) -> None:
+    score, _ = load_score(Path(DATASETS) / path)
+    assert SHIPPED is not None
+    assert classify(SHIPPED, score_views(score)).label == style
