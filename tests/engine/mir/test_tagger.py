@@ -31,7 +31,7 @@ def test_views_never_include_a_bass_line() -> None:
     views = texture_views(melody, [ChordLabel(0, 0, "maj")], [Note(36, 0, 1)], FOUR, 2)
     assert set(views) == {"melody", "chords", "drums", "leadsheet"}
     assert all(t.role is not Role.BASS for v in views.values() for t in v.tracks)
-    assert len(views["chords"].track(Role.HARMONY).notes) == 2 * 3  # type: ignore[union-attr]
+    assert len(views["chords"].track(Role.HARMONY).notes) == 4 * 3  # four half bars of a triad  # type: ignore[union-attr]
 
 
 def test_segment_views_follow_present_tracks() -> None:
