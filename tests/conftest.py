@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -16,3 +18,13 @@ def composer() -> Composer:
     settings = get_settings()
     assert (settings.checkpoint_dir / "vae.pt").exists(), "the shipped VAE checkpoint is missing"
     return Composer(settings)
+
+
+@pytest.fixture(scope="session")
+def jsb_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder holding the JSB chorales' segments (the smallest real source, ~10 s to build)."""
+    from engine.data.dataset import build_corpus
+
+    folder = tmp_path_factory.mktemp("cache")
+    build_corpus(get_settings().datasets_dir, folder, ["jsb"])
+    return folder

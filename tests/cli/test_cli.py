@@ -56,8 +56,8 @@ def test_styles_lists_every_style(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and {"jazz", "blues", "pop", "rock", "folk", "classical", "lofi"} <= set(names)
 
 
-def test_tiny_training_run_writes_a_loadable_checkpoint(tmp_path: Path) -> None:
-    env = {**os.environ, "CADENZA_CACHE_DIR": str(tmp_path / "cache")}
+def test_tiny_training_run_writes_a_loadable_checkpoint(tmp_path: Path, jsb_cache: Path) -> None:
+    env = {**os.environ, "CADENZA_CACHE_DIR": str(jsb_cache)}
     out = tmp_path / "tiny.pt"
     proc = subprocess.run([sys.executable, "-m", "cli.main", "train", "vae", "--tiny", "--steps", "4",
                            "--batch-size", "8", "--sources", "jsb", "--out", str(out), "--json"],

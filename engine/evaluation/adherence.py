@@ -1,0 +1,97 @@
+"""Style adherence: do compositions sound like the style asked for?
+
+Two kinds of evidence per style, over N seeded compositions:
+- the style tagger's verdict on what the model wrote (texture views, before arrangement rules);
+- independent checks that use no classifier, on the finished arrangement as rendered to MIDI:
+  jazz and blues swing (measured from performed onsets) with seventh chords, rock and pop a backbeat
+  on 2 and 4, classical no drum kit, a waltz request in 3/4, lofi laid-back tempo, folk diatonic.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..arrange import arrange
+from ..compose import Composer
+from ..mir.features import extract_features, swing_ratio_from_midi
+from ..music.midi import to_pretty_midi
+from ..music.score import Role, Score
+from ..requests import parse_request
+from ..styles import STYLES
+
+SEVENTH_QUALITIES = ("7", "maj7", "m7", "m7b5")
+
+
+@dataclass
+class Piece:
+    """One composition and what the checks read off it."""
+
+    score: Score
+    label: str | None
+    swing_ratio: float | None
+    features: dict[str, float]
+
+
+def _seventh_share(score: Score) -> float:
+    return float(np.mean([c.quality in SEVENTH_QUALITIES for c in score.chords])) if score.chords else 0.0
+
+
+def _diatonic_share(score: Score) -> float:
+    """Share of melody notes inside the score's key."""
+    melody = score.track(Role.MELODY)
+    if not melody or not melody.notes or score.key is None:
+        return 0.0
+    scale = set(score.key.scale)
+    return float(np.mean([n.pitch % 12 in scale for n in melody.notes]))
+
+
+Check = tuple[str, Callable[[Piece], bool]]
+CHECKS: dict[str, tuple[Check, ...]] = {
+    "jazz": (("swing ratio ≥ 1.4", lambda p: (p.swing_ratio or 1.0) >= 1.4),
+             ("≥ 40% seventh chords", lambda p: _seventh_share(p.score) >= 0.4)),
+    "blues": (("swing ratio ≥ 1.4", lambda p: (p.swing_ratio or 1.0) >= 1.4),
+              ("≥ 40% seventh chords", lambda p: _seventh_share(p.score) >= 0.4)),
+    "rock": (("backbeat ≥ 0.6", lambda p: p.features["backbeat"] >= 0.6),),
+    "pop": (("backbeat ≥ 0.6", lambda p: p.features["backbeat"] >= 0.6),),
+    "classical": (("no drum kit", lambda p: p.score.track(Role.DRUMS) is None),),
+    "folk": (("≥ 85% of melody notes diatonic", lambda p: _diatonic_share(p.score) >= 0.85),),
+    "lofi": (("tempo 60–100", lambda p: 60 <= p.score.tempo <= 100),
+             ("swing ratio ≥ 1.15", lambda p: (p.swing_ratio or 1.0) >= 1.15)),
+    "waltz": (("3/4 meter", lambda p: str(p.score.meter) == "3/4"),),
+}
+
+
+def compose_piece(composer: Composer, text: str, seed: int) -> Piece:
+    """Compose (model + arrangement, no audio) and read off what the checks need."""
+    gen, arrangement, verdict = composer.generate(parse_request(text, seed=seed), seed)
+    score = arrange(gen, arrangement)
+    pm = to_pretty_midi(score)
+    pitched = to_pretty_midi(Score(score.tempo, score.meter, score.bars, score.key,
+                                   [t for t in score.tracks if not t.is_drum], swing=score.swing))
+    swing = swing_ratio_from_midi(pitched) or swing_ratio_from_midi(pm)
+    return Piece(score, verdict.label if verdict else None, swing, extract_features(score, swing))
+
+
+def adherence(composer: Composer, n: int, styles: tuple[str, ...] | None = None, bars: int = 8) -> dict[str, Any]:
+    """Per style: share tagged as that style, each independent check's pass rate, median swing ratio."""
+    requests = {s.name: s.name for s in STYLES} | {"waltz": "waltz"}
+    report: dict[str, Any] = {}
+    for name, text in requests.items():
+        if styles and name not in styles:
+            continue
+        pieces = [compose_piece(composer, f"{text} {bars} bars", seed) for seed in range(n)]
+        target = "pop" if name == "waltz" else name  # "waltz" alone is a pop request in 3/4
+        labelled = [p.label for p in pieces if p.label is not None]
+        swings = [p.swing_ratio for p in pieces if p.swing_ratio is not None]
+        report[name] = {
+            "n": n,
+            "tagged_as_requested": round(float(np.mean([lbl == target for lbl in labelled])), 3) if labelled else None,
+            "checks": {label: round(float(np.mean([check(p) for p in pieces])), 3) for label, check in CHECKS[name]},
+            "median_swing_ratio": round(statistics.median(swings), 2) if swings else None,
+        }
+    return report
