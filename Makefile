@@ -41,7 +41,7 @@ unit:
 	$(BIN)/pytest
 
 bench: setup
-	$(BIN)/python -m bench.compose_latency
+	$(BIN)/cadenza bench latency
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

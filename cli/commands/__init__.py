@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from . import compose, evaluate, parse, styles, tag, train
+from . import bench, compose, evaluate, parse, styles, tag, train
 from ._common import BadInput, Result
 
 REGISTRY: list[Callable[[argparse._SubParsersAction], None]] = [
-    compose.register, evaluate.register, parse.register, styles.register, tag.register, train.register]
+    bench.register, compose.register, evaluate.register, parse.register, styles.register, tag.register, train.register]
 
 __all__ = ["REGISTRY", "BadInput", "Result"]

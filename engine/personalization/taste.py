@@ -5,8 +5,8 @@ A piece is described by a few interpretable features (`TASTE_FEATURES`, each sca
 [-1, 1]. The posterior over weights is Gaussian: precision A = αI + βΦᵀΦ and b = βΦᵀy, so a
 taste is just (A, b) — a few KB — and adding a rating, merging members into a channel taste
 (precision-weighted pooling), and forgetting are exact and cheap. Candidates are chosen by
-Thompson sampling: draw weights from the posterior, score each candidate, keep the best, which
-explores while little is known and exploits as ratings accumulate.
+Thompson sampling: draw weights from the (narrowed) posterior, score each candidate, keep the best,
+which explores while little is known and exploits as ratings accumulate.
 """
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 
 LATENT_DIMS = 8
-PRIOR_PRECISION = 1.0
+PRIOR_PRECISION = 3.0
 NOISE_PRECISION = 4.0
+EXPLORATION = 0.3
+"""Thompson draws use the posterior covariance scaled by EXPLORATION² (measured: 0.3 closes more of
+the random→oracle gap in 20 ratings than full-width draws, 0.66 vs 0.35, while still exploring)."""
 
 # name → (MIR feature it is read from, centre, half-range, words when liked, words when disliked)
 _FEATURES: dict[str, tuple[str, float, float, str, str]] = {
@@ -80,8 +83,8 @@ class Taste:
                      self.shift + weight * NOISE_PRECISION * target * x, self.ratings + (1 if weight > 0 else -1))
 
     def sample(self, rng: np.random.Generator) -> np.ndarray:
-        """Weights drawn from the posterior (Thompson sampling)."""
-        cov = np.linalg.inv(self.precision)
+        """Weights drawn from the (narrowed) posterior: Thompson sampling."""
+        cov = np.linalg.inv(self.precision) * EXPLORATION**2
         return rng.multivariate_normal(self.mean, (cov + cov.T) / 2)
 
     def to_dict(self) -> dict[str, object]:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from engine.compose import Composer
 from engine.data.dataset import SPLITS, build_corpus
 from engine.evaluation.adherence import adherence
+from engine.evaluation.personalization import Pool, gap_closed, simulate
 from engine.evaluation.reconstruction import reconstruction
 from engine.models.registry import load_model
 from engine.models.vae import MusicVAE
+from engine.personalization.taste import DIM
 
 
 def test_reconstruction_of_held_out_chorales(composer: Composer, jsb_cache: Path) -> None:
@@ -32,3 +35,12 @@ def test_adherence_report_has_tagger_share_and_independent_checks(composer: Comp
     assert set(report) == {"classical", "waltz"}
     assert report["classical"]["checks"] == {"no drum kit": 1.0}
     assert report["waltz"]["checks"] == {"3/4 meter": 1.0}
+
+
+def test_simulated_users_are_learnt_faster_than_random_choice() -> None:
+    rng = np.random.default_rng(3)
+    pool = Pool(np.clip(rng.normal(0, 0.6, (200, DIM)), -1.5, 1.5), ["pop"] * 200)
+    curves = simulate(pool, users=40, rounds=20, seed=1)
+    assert all(o >= s - 1e-9 for s, o in zip(curves["system"], curves["oracle"], strict=True))
+    assert gap_closed(curves, 20) > 0.3
+    assert np.mean(curves["system"][-5:]) > np.mean(curves["system"][:5])

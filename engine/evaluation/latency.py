@@ -1,18 +1,18 @@
 """Compose latency, warm and in-process, split by stage; model throughput by batch size; peak RSS.
 
-Run: `python -m bench.compose_latency [--runs 20] [--bars 16] [--json out.json]` (or `make bench`).
+Run: `cadenza bench latency [--runs 20] [--bars 16]` (or `make bench`).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
+import os
 import platform
 import resource
 import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -58,29 +58,16 @@ def batch_throughput(composer: Composer, bars: int, sizes: tuple[int, ...] = (1,
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--bars", type=int, default=16)
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
+def latency_report(runs: int = 20, bars: int = 16) -> dict[str, Any]:
+    """Everything docs/benchmarks.md records for the compose path, measured now on this machine."""
     settings = get_settings()
-    torch.set_num_threads(max(1, settings.torch_threads))
     composer = Composer(settings)
-    report = {
+    return {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch thread(s), "
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch thread(s), "
                    f"device {composer.device}",
-        "request": f"jazz {args.bars} bars",
-        "stages_ms": stage_latency(composer, f"jazz {args.bars} bars", args.runs),
-        "model_pieces_per_s_by_batch": batch_throughput(composer, args.bars),
+        "request": f"jazz {bars} bars",
+        "stages_ms": stage_latency(composer, f"jazz {bars} bars", runs),
+        "model_pieces_per_s_by_batch": batch_throughput(composer, bars),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        args.json.write_text(text)
-
-
-if __name__ == "__main__":
-    main()
