@@ -11,17 +11,16 @@ scaling on held-out data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 from torch import nn
 
-from ..data.encoding import CHORD_TONES, decode
+from ..data.encoding import CHORD_TONES, METERS, decode, encode
 from ..music.score import ChordLabel, Meter, Note, Role, Score, Track
 from ..styles import STYLES
 from .features import FEATURE_NAMES, extract_features
-from .harmony import half_bar_chords
 
 _SOURCE_ARTIFACTS = ("tempo", "swing_", "meter_", "has_")
 TAGGER_FEATURES: tuple[str, ...] = tuple(
@@ -65,13 +64,17 @@ def segment_views(melody: np.ndarray, chords: np.ndarray, drums: np.ndarray, met
                          by_role[Role.DRUMS] if present[3] else [], meter, int(melody.shape[0]))
 
 
-def score_views(score: Score) -> dict[str, Score]:
-    """Texture views of any score (an upload): its melody, its chords (labelled or estimated), its drums."""
-    melody = score.track(Role.MELODY)
-    drums = score.track(Role.DRUMS)
-    chords = [c for c in half_bar_chords(score) if c is not None]
-    return texture_views(melody.notes if melody else [], chords, drums.notes if drums else [], score.meter,
-                         score.bars)
+def score_views(score: Score, window_bars: int = 8) -> list[dict[str, Score]]:
+    """Texture views of any score (an upload), seen exactly as training segments are: encoded, then
+    cut into windows of `window_bars` bars (hop half a window; a shorter piece is one window)."""
+    meter = score.meter if score.meter in METERS else Meter(4, 4)
+    present = (score.track(Role.MELODY) is not None, False,
+               any(not t.is_drum for t in score.tracks), score.track(Role.DRUMS) is not None)
+    seg = encode(replace(score, meter=meter), present)
+    length = min(window_bars, seg.bars)
+    starts = range(0, seg.bars - length + 1, max(1, length // 2))
+    return [segment_views(seg.melody[i:i + length], seg.chords[i:i + length], seg.drums[i:i + length], meter, present)
+            for i in starts]
 
 
 def feature_vector(score: Score) -> np.ndarray:
@@ -123,9 +126,10 @@ class StyleScores:
         return {"label": self.label, "scores": {k: round(v, 4) for k, v in self.scores.items()}}
 
 
-def classify(tagger: StyleTagger, views: dict[str, Score]) -> StyleScores:
-    """One verdict from every view: the normalised geometric mean of the views' probabilities."""
-    rows = np.stack([feature_vector(v) for v in views.values()])
+def classify(tagger: StyleTagger, views: dict[str, Score] | list[dict[str, Score]]) -> StyleScores:
+    """One verdict from every view (of every window): the normalised geometric mean of their probabilities."""
+    windows = views if isinstance(views, list) else [views]
+    rows = np.stack([feature_vector(v) for w in windows for v in w.values()])
     log_p = np.log(np.clip(tagger.probabilities(rows), 1e-9, 1.0)).mean(0)
     p = np.exp(log_p - log_p.max())
     p /= p.sum()

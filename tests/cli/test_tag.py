@@ -17,7 +17,7 @@ from engine.music.score import Score
 from engine.render.musicxml import write_musicxml
 from tests.engine.render.scores import demo_score
 
-TAG_FIELDS = {"file", "key", "key_strength", "tempo", "meter", "bars", "chords", "features", "sections"}
+TAG_FIELDS = {"file", "style", "key", "key_strength", "tempo", "meter", "bars", "chords", "features", "sections"}
 
 
 def run(capfd: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -37,7 +37,8 @@ def test_tag_midi_json(capfd: pytest.CaptureFixture[str], midi_file: Path) -> No
     code, out, err = run(capfd, "tag", str(midi_file), "--json")
     assert code == 0 and err == ""
     data = json.loads(out)
-    assert set(data) == TAG_FIELDS  # no "style" until a style classifier is trained
+    assert set(data) == TAG_FIELDS
+    assert data["style"]["label"] in data["style"]["scores"]
     assert (data["key"], data["tempo"], data["meter"], data["bars"]) == ("C major", 96, "4/4", 8)
     assert len(data["chords"]) == 8 and list(data["features"]) == list(FEATURE_NAMES)
     assert data["sections"]["form"] == "AA"
