@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import time
 import uuid
@@ -12,7 +13,7 @@ from typing import Any
 import torch
 
 from .arrange import Arrangement, arrange
-from .data.encoding import meter_index
+from .data.encoding import PITCH0, meter_index
 from .mir.tagger import StyleScores, classify, segment_views
 from .mir.tags import basic_tags
 from .models.base import Conditioning, Generated
@@ -32,6 +33,8 @@ _STYLE_TONICS = {"pop": (0, 7, 2, 9, 5), "rock": (4, 9, 7, 2, 0), "jazz": (5, 10
                  "blues": (4, 9, 7, 0, 5), "folk": (7, 2, 9, 0, 5), "classical": (0, 7, 2, 5, 10),
                  "lofi": (2, 9, 5, 0, 3)}
 DEFAULT_MODEL = "vae"
+EMPTY_BAR_PENALTY = 2.0
+"""Candidate ranking: nats of style fit traded for a melody that goes silent for a whole piece."""
 
 
 @dataclass
@@ -54,6 +57,11 @@ class Composition:
                 "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()}}
 
 
+def empty_melody_bars(gen: Generated) -> float:
+    """Share of bars in which the melody starts no note (MuseGAN's "empty bars" metric)."""
+    return float(((gen.melody[0] >= PITCH0).sum(-1) == 0).float().mean())
+
+
 def choose_key(request: Request, rng: random.Random) -> Key:
     """The requested key, else one of the style's usual tonics (major unless the mood says otherwise)."""
     if request.key is not None:
@@ -74,7 +82,8 @@ class Composer:
         """Run the model for a request and keep the best of several candidates; deterministic for a seed.
 
         The candidates come from one batch; the style tagger scores what each one wrote (before any
-        arrangement rule) and the one most likely to be the requested style wins.
+        arrangement rule); the winner has the best log-probability of the requested style, less a
+        penalty for melody bars left empty.
         """
         rng = random.Random(seed)
         key = choose_key(request, rng)
@@ -93,7 +102,9 @@ class Composer:
         verdicts = [classify(tagger, segment_views(gen.melody[i].numpy(), gen.chords[i].numpy(), gen.drums[i].numpy(),
                                                    request.meter, (True, False, True, with_drums)))
                     for i in range(n)]
-        best = max(range(n), key=lambda i: verdicts[i].scores[style.name])
+        fit = [math.log(max(v.scores[style.name], 1e-9)) - EMPTY_BAR_PENALTY * empty_melody_bars(gen.row(i))
+               for i, v in enumerate(verdicts)]
+        best = max(range(n), key=lambda i: fit[i])
         return gen.row(best), arrangement, verdicts[best]
 
     def compose(self, request: Request, out_dir: Path | None = None) -> Composition:

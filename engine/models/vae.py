@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..data.encoding import HOLD, METERS, N_BASS, N_CHORDS, N_DRUMS, N_MELODY, REST, SLOT
+from ..data.encoding import HOLD, METERS, N_BASS, N_CHORDS, N_DRUMS, N_MELODY, PITCH0, REST, SLOT
 from .base import BaseGenModel, Conditioning, Generated, ProgressCallback
 
 
@@ -274,6 +274,18 @@ class MusicVAE(BaseGenModel):
             probs = F.softmax(logits / temperature, -1)
             return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
 
+        def pick_note(logits: torch.Tensor) -> torch.Tensor:
+            """Rest, hold or onset at the model's own odds; only the pitch of an onset is tempered.
+
+            (Tempering the whole distribution would starve onsets: their mass is spread over many
+            pitches while rest and hold are single tokens.)"""
+            if temperature <= 0:
+                return logits.argmax(-1)
+            probs = F.softmax(logits, -1)
+            kinds = torch.cat([probs[:, :PITCH0], probs[:, PITCH0:].sum(-1, keepdim=True)], -1)
+            kind = torch.multinomial(kinds, 1, generator=generator).squeeze(-1)
+            return torch.where(kind == PITCH0, pick(logits[:, PITCH0:]) + PITCH0, kind)
+
         for b in range(bars):
             state = states[:, b]
             ctx = self.bar_ctx(state)
@@ -290,14 +302,14 @@ class MusicVAE(BaseGenModel):
                 mel_logits = mel_logits[:, 0]
                 cannot_hold = (carry["melody"] == REST) | (carry["melody"] == self.melody.start)
                 mel_logits[:, HOLD] = torch.where(cannot_hold, -1e9, mel_logits[:, HOLD])
-                mel = torch.where(live, pick(mel_logits), torch.full_like(first, REST))
+                mel = torch.where(live, pick_note(mel_logits), torch.full_like(first, REST))
                 bass_logits, h_bass = self.bass(carry["bass"].unsqueeze(1), chord_in, ctx, h_bass, s)
                 bass_logits = bass_logits[:, 0]
                 cannot_hold = (carry["bass"] == REST) | (carry["bass"] == self.bass.start)
                 bass_logits[:, HOLD] = torch.where(cannot_hold, -1e9, bass_logits[:, HOLD])
-                bass = torch.where(live, pick(bass_logits), torch.full_like(first, REST))
+                bass = torch.where(live, pick_note(bass_logits), torch.full_like(first, REST))
                 drum_logits, h_drums = self.drums(carry["drums"].unsqueeze(1), chord_in[..., :0], ctx, h_drums, s)
-                p = torch.sigmoid(drum_logits[:, 0] / max(temperature, 1e-3))
+                p = torch.sigmoid(drum_logits[:, 0])
                 hits = (torch.rand(p.shape, generator=generator, device=dev) < p).float() if temperature > 0 \
                     else (p > 0.5).float()
                 hits = hits * live.float().unsqueeze(-1)
