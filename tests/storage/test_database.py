@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import sys
+from asyncio.subprocess import PIPE
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -72,12 +75,23 @@ def _downgrade(connection: Connection) -> None:
 
 
 @pytest.mark.asyncio
-async def test_migrations_go_down_and_up_again(db: Database, peers: list[Database]) -> None:
+async def _migrate_in_processes(url: str, count: int) -> None:
+    """Start `count` processes that migrate the database at once (Alembic's state is per process)."""
+    code = "import asyncio, sys; from storage import Database; asyncio.run(Database.create(sys.argv[1]).migrate())"
+    start = asyncio.create_subprocess_exec
+    processes = [await start(sys.executable, "-c", code, url, stderr=PIPE) for _ in range(count)]
+    for process in processes:
+        _, error = await process.communicate()
+        assert process.returncode == 0, error.decode()
+
+
+@pytest.mark.asyncio
+async def test_migrations_go_down_and_up_again(db: Database) -> None:
     await db.migrate()  # at head already: nothing to do
     async with db.engine.connect() as connection:
         await connection.run_sync(_downgrade)
         assert await connection.run_sync(lambda c: inspect(c).get_table_names()) == ["alembic_version"]
-    await asyncio.gather(*(peer.migrate() for peer in peers))  # processes starting together take turns
+    await _migrate_in_processes(db.engine.url.render_as_string(hide_password=False), 2)  # they take turns
     async with db.engine.connect() as connection:
         tables, _, differences = await connection.run_sync(_schema)
     assert "generations" in tables and differences == []
@@ -98,3 +112,17 @@ async def test_naive_timestamps_are_refused(db: Database) -> None:
     with pytest.raises(StatementError, match="naive datetime"):
         async with db.session() as session:
             session.add(User(id="naive", created_at=datetime(2026, 3, 1)))
+
+
+@pytest.mark.asyncio
+async def test_sqlite_migration_refuses_dangling_foreign_keys(tmp_path: Path) -> None:
+    path = tmp_path / "cadenza.sqlite3"
+    database = Database.create(f"sqlite:///{path}")
+    try:
+        await database.migrate()
+        with sqlite3.connect(path) as raw:  # foreign keys are off by default outside storage
+            raw.execute("INSERT INTO ratings VALUES ('ghost', 'nowhere', 3, '2026-01-01', '2026-01-01')")
+        with pytest.raises(RuntimeError, match="dangling foreign keys"):
+            await database.migrate()
+    finally:
+        await database.close()
