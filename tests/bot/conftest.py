@@ -12,6 +12,7 @@ import discord
 import pytest
 import pytest_asyncio
 from discord.gateway import DiscordWebSocket
+from pydantic import SecretStr
 
 from bot.app import CadenzaBot, build_bot
 from bot.config import BotSettings
@@ -34,8 +35,9 @@ def settings(fake: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     # build_bot points discord.py's class attributes at the fake; put them back afterwards
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
-    return BotSettings(discord_token=TOKEN, discord_api_base=fake.api_base, discord_gateway_url=fake.gateway_url,
-                       discord_guild_id=fake.guild_id, discord_cooldown_s=0, output_dir=tmp_path / "out")
+    return BotSettings(discord_token=SecretStr(TOKEN), discord_api_base=fake.api_base,
+                       discord_gateway_url=fake.gateway_url, discord_guild_id=fake.guild_id, discord_cooldown_s=0,
+                       output_dir=tmp_path / "out")
 
 
 @pytest.fixture
@@ -56,7 +58,7 @@ async def running(fake: FakeDiscord, settings: BotSettings, services: InMemorySe
         yield bot
     finally:
         await bot.close()
-        await task
+        await asyncio.wait_for(task, timeout=10)  # discord.py retries failed shards forever; don't hang
 
 
 @pytest.fixture

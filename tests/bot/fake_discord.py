@@ -187,7 +187,7 @@ class FakeDiscord:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def wait_for(self, predicate: Callable[[], T], timeout: float = 30.0) -> T:
+    async def wait_for(self, predicate: Callable[[], T | None], timeout: float = 30.0) -> T:
         """`predicate()` once it is truthy, re-checked whenever the fake sees a request or a gateway message."""
         try:
             async with asyncio.timeout(timeout):
@@ -520,7 +520,7 @@ class FakeDiscord:
         return ws
 
     async def _on_gateway_message(self, session: _Session, msg: dict[str, Any]) -> None:
-        op, data = msg["op"], msg.get("d")
+        op, data = msg["op"], msg.get("d") or {}
         if op == 1:  # heartbeat
             await session.ws.send_json({"op": 11, "d": None, "s": None, "t": None})
         elif op == 2:  # identify
@@ -528,7 +528,8 @@ class FakeDiscord:
             if data.get("token") != self.token:
                 await session.ws.close(code=4004, message=b"Authentication failed.")
                 return
-            session.shard = tuple(data.get("shard") or (0, 1))  # type: ignore[assignment]
+            shard_id, shards = data.get("shard") or (0, 1)
+            session.shard = (shard_id, shards)
             owns_guild = (self.guild_id >> 22) % session.shard[1] == session.shard[0]
             await self._send_dispatch(session, "READY", {
                 "v": 10, "user": {**self.bot_user, "verified": True, "mfa_enabled": False, "flags": 0},

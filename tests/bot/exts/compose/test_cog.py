@@ -11,7 +11,7 @@ from bot.app import CadenzaBot
 from bot.config import BotSettings
 from bot.services import Generation, InMemoryServices
 from engine.compose import Composer
-from tests.bot.fake_discord import EPHEMERAL, LOADING, FakeDiscord
+from tests.bot.fake_discord import EPHEMERAL, LOADING, FakeDiscord, Sent
 
 pytestmark = pytest.mark.asyncio
 MAGIC = {"audio/ogg": b"OggS", "audio/midi": b"MThd", "image/png": b"\x89PNG"}
@@ -121,11 +121,15 @@ async def test_a_second_compose_within_the_cooldown_is_refused(
 
 async def test_a_full_queue_answers_busy(fake: FakeDiscord, start_bot: Any, settings: BotSettings,
                                          alice: dict[str, Any], bob: dict[str, Any]) -> None:
+    def settled(sent: Sent) -> bool:
+        """Answered with a result or with a follow-up."""
+        message = fake.original(sent.token)
+        return bool(fake.followups(sent.token) or message and message["attachments"])
+
     services = InMemoryServices(Composer(settings), queue_limit=1)
     async with start_bot(settings, services):
         both = [await fake.invoke("compose", user, text="pop", bars=1) for user in (alice, bob)]
-        await fake.wait_for(lambda: all(fake.followups(s.token) or fake.original(s.token) and
-                                        fake.original(s.token)["attachments"] for s in both))
+        await fake.wait_for(lambda: all(settled(s) for s in both))
     [refused] = [s for s in both if fake.followups(s.token)]
     [busy] = fake.followups(refused.token)
     assert busy["flags"] & EPHEMERAL and "busy; try again in" in busy["content"]
