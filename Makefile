@@ -35,7 +35,7 @@ lint:
 	$(BIN)/ruff check .
 
 typecheck:
-	$(BIN)/mypy engine storage bot cli
+	$(BIN)/mypy engine storage app bot cli
 
 unit:
 	$(BIN)/pytest

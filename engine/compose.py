@@ -10,16 +10,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from .arrange import Arrangement, arrange
 from .data.encoding import PITCH0, meter_index
+from .mir.features import extract_features
 from .mir.tagger import StyleScores, classify, segment_views
 from .mir.tags import basic_tags
 from .models.base import Conditioning, Generated
 from .models.registry import load_model, load_style_tagger
 from .music.midi import write_midi
 from .music.score import Key, Role, Score
+from .personalization.taste import Taste, choose, taste_vector
 from .render.audio import encode as encode_audio
 from .render.audio import synthesize
 from .render.musicxml import write_musicxml
@@ -49,6 +52,7 @@ class Composition:
     latent: torch.Tensor
     files: dict[str, Path] = field(default_factory=dict)
     tags: dict[str, Any] = field(default_factory=dict)
+    features: dict[str, float] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -78,12 +82,14 @@ class Composer:
         self.device = torch.device("cuda" if dev == "auto" and torch.cuda.is_available() else
                                    "cpu" if dev == "auto" else dev)
 
-    def generate(self, request: Request, seed: int) -> tuple[Generated, Arrangement, StyleScores | None]:
+    def generate(self, request: Request, seed: int,
+                 taste: Taste | None = None) -> tuple[Generated, Arrangement, StyleScores | None]:
         """Run the model for a request and keep the best of several candidates; deterministic for a seed.
 
         The candidates come from one batch; the style tagger scores what each one wrote (before any
         arrangement rule); the winner has the best log-probability of the requested style, less a
-        penalty for melody bars left empty.
+        penalty for melody bars left empty, plus (given a listener's taste) a Thompson draw of how much
+        they would like each candidate.
         """
         rng = random.Random(seed)
         key = choose_key(request, rng)
@@ -104,10 +110,15 @@ class Composer:
                     for i in range(n)]
         fit = [math.log(max(v.scores[style.name], 1e-9)) - EMPTY_BAR_PENALTY * empty_melody_bars(gen.row(i))
                for i, v in enumerate(verdicts)]
-        best = max(range(n), key=lambda i: fit[i])
+        if taste is None:
+            best = max(range(n), key=lambda i: fit[i])
+        else:
+            liking = np.stack([taste_vector(extract_features(arrange(gen.row(i), arrangement)), gen.latent[i].numpy())
+                               for i in range(n)])
+            best = choose(liking, taste, np.array(fit), np.random.default_rng(seed))
         return gen.row(best), arrangement, verdicts[best]
 
-    def compose(self, request: Request, out_dir: Path | None = None) -> Composition:
+    def compose(self, request: Request, out_dir: Path | None = None, taste: Taste | None = None) -> Composition:
         """Compose, arrange, render and tag; files land in `out_dir` (default: settings.output_dir/ID)."""
         seed = request.seed if request.seed is not None else random.SystemRandom().randrange(2**31)
         comp_id = uuid.uuid4().hex[:12]
@@ -117,7 +128,7 @@ class Composer:
             timings[name] = (time.perf_counter() - started) * 1000
 
         t = time.perf_counter()
-        gen, arrangement, verdict = self.generate(request, seed)
+        gen, arrangement, verdict = self.generate(request, seed, taste)
         timed("model", t)
         t = time.perf_counter()
         score = arrange(gen, arrangement)
@@ -145,7 +156,8 @@ class Composer:
         tags = basic_tags(score)
         if verdict is not None:
             tags["style"] = verdict.to_json()
+        features = extract_features(score)
         timed("tags", t)
         timings["total"] = sum(timings.values())
         return Composition(comp_id, request, request.model or DEFAULT_MODEL, seed, score, gen.latent,
-                           files, tags, timings)
+                           files, tags, features, timings)

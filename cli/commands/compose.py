@@ -14,6 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compose", help="compose a piece from text")
     request_options(p)
     p.add_argument("--out", type=Path, help="folder for the files (default: out/ID)")
+    p.add_argument("--user", help="record the generation for this user, and compose to their taste")
     json_flag(p)
     p.set_defaults(handler=run)
 
@@ -40,7 +41,17 @@ def run(args: argparse.Namespace) -> Result:
     torch.set_num_threads(max(1, get_settings().torch_threads))
     request = parse(args)
     try:
+        if args.user:
+            from .people import with_app
+
+            data = with_app(lambda app: _recorded(app, request, args))
+            return data, _describe
         composition = Composer().compose(request, args.out)
     except (RequestError, ModelUnavailable) as exc:
         raise BadInput(str(exc)) from None
     return composition.to_json(), _describe
+
+
+async def _recorded(app: Any, request: Any, args: argparse.Namespace) -> dict[str, Any]:
+    composition = await app.compose(request, user_id=args.user, out_dir=args.out)
+    return composition.to_json()

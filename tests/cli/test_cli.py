@@ -32,6 +32,8 @@ def test_parse_json(capsys: pytest.CaptureFixture[str]) -> None:
     (["compose", "rock", "--tempo", "300"], "40–240"),
     (["compose", "waltz 5/4"], "5/4"),
     (["nosuchcommand"], "invalid choice"),
+    (["rate", "0123456789ab", "9", "--user", "u"], "use 1–5, up or down"),
+    (["prefs"], "--user"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], needle: str) -> None:
     code, out, err = run(capsys, *argv)

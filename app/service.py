@@ -1,0 +1,117 @@
+"""Cadenza's use cases over the engine and storage: what the command line and the bot both call.
+
+Compose (recording the generation, steered by the listener's taste), rate, explain and reset what
+was learnt, list history, forget a user. A user's taste is recomputed from their ratings each time
+(exact, and re-rating or forgetting needs no bookkeeping); `reset_prefs` records a moment from
+which ratings count again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.compose import Composer, Composition
+from engine.personalization.taste import Taste, explain, learn, taste_vector
+from engine.requests import Request
+from engine.settings import Settings, get_settings
+from storage import Database
+from storage.models import Generation
+from storage.repositories import GenerationRepository, PreferenceRepository, RatingRepository, UserRepository
+
+RESET_KEY = "taste_reset_at"
+
+
+class UnknownGeneration(LookupError):
+    """No generation has that id."""
+
+
+def _latent_bytes(comp: Composition) -> bytes:
+    return comp.latent.numpy().astype(np.float32).tobytes()
+
+
+def _latent_of(gen: Generation) -> np.ndarray | None:
+    return np.frombuffer(gen.latent, dtype=np.float32) if gen.latent else None
+
+
+class Cadenza:
+    """The application: one composer (models loaded once) and one database."""
+
+    def __init__(self, settings: Settings, db: Database, composer: Composer) -> None:
+        self.settings, self.db, self.composer = settings, db, composer
+
+    @classmethod
+    async def open(cls, settings: Settings | None = None) -> Cadenza:
+        """Connect to the configured database and bring its schema up to date."""
+        settings = settings or get_settings()
+        db = Database.create(settings.database_url)
+        await db.migrate()
+        return cls(settings, db, Composer(settings))
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def taste_of(self, user_id: str) -> Taste:
+        """What the user's ratings (since their last reset) say they like."""
+        async with self.db.session() as session:
+            ratings = await RatingRepository(session).list_for_user(user_id)
+            reset = await PreferenceRepository(session).get(user_id, RESET_KEY)
+        since = datetime.fromisoformat(reset) if reset else None
+        return learn([(taste_vector(r.generation.features, _latent_of(r.generation)), r.score)
+                      for r in ratings if since is None or r.updated_at > since])
+
+    async def compose(self, request: Request, *, user_id: str | None = None, guild_id: str | None = None,
+                      channel_id: str | None = None, out_dir: Path | None = None) -> Composition:
+        """Compose (steered by the user's taste when known) and record the generation."""
+        taste = await self.taste_of(user_id) if user_id else None
+        comp = await asyncio.to_thread(self.composer.compose, request, out_dir, taste)
+        async with self.db.session() as session:
+            await GenerationRepository(session).add(Generation(
+                id=comp.id, user_id=user_id, guild_id=guild_id, channel_id=channel_id, request=comp.request.to_dict(),
+                model=comp.model, seed=comp.seed, latent=_latent_bytes(comp), midi=comp.files["midi"].read_bytes(),
+                tags=comp.tags, features=comp.features, parent_ids=[]))
+        return comp
+
+    async def rate(self, user_id: str, generation_id: str, score: int) -> dict[str, Any]:
+        """Record (or replace) a 1–5 vote; returns the generation's vote summary."""
+        async with self.db.session() as session:
+            if await GenerationRepository(session).get(generation_id) is None:
+                raise UnknownGeneration(f"no generation with id {generation_id!r}")
+            await RatingRepository(session).rate(user_id, generation_id, score)
+            stats = await RatingRepository(session).stats(generation_id)
+        return {"user": user_id, "generation": generation_id, "score": score, "votes": stats.votes,
+                "mean": round(stats.mean, 2) if stats.mean is not None else None}
+
+    async def prefs(self, user_id: str) -> dict[str, Any]:
+        """What personalization learnt, in plain words."""
+        taste = await self.taste_of(user_id)
+        likes = explain(taste)
+        summary = (f"from {taste.ratings} rating{'s' if taste.ratings != 1 else ''}: you like " + ", ".join(likes)
+                   if likes else f"nothing clear yet ({taste.ratings} rating{'s' if taste.ratings != 1 else ''})")
+        return {"user": user_id, "ratings": taste.ratings, "likes": likes, "summary": summary}
+
+    async def reset_prefs(self, user_id: str) -> dict[str, Any]:
+        """Forget what was learnt (ratings stay on the pieces; they stop counting for taste)."""
+        async with self.db.session() as session:
+            await PreferenceRepository(session).set(user_id, datetime.now(UTC).isoformat(), RESET_KEY)
+        return {"user": user_id, "reset": True}
+
+    async def history(self, user_id: str, limit: int = 20) -> dict[str, Any]:
+        """The user's latest generations with their requests and the user's own ratings."""
+        async with self.db.session() as session:
+            generations = await GenerationRepository(session).list_by_user(user_id, limit)
+            mine = {r.generation_id: r.score for r in await RatingRepository(session).list_for_user(user_id)}
+        return {"user": user_id, "generations": [
+            {"id": g.id, "created_at": g.created_at.isoformat(), "kind": g.kind, "request": g.request.get("text"),
+             "style": g.request.get("style"), "bars": g.request.get("bars"), "rating": mine.get(g.id)}
+            for g in generations]}
+
+    async def forget(self, user_id: str) -> dict[str, Any]:
+        """Delete everything of the user's; says what was deleted."""
+        async with self.db.session() as session:
+            report = await UserRepository(session).forget(user_id)
+        return {"user": user_id, "deleted": report.to_json()}

@@ -1,0 +1,42 @@
+"""The application's use cases end to end on SQLite: record, rate, explain, reset, forget."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from app.service import Cadenza, UnknownGeneration
+from engine.compose import Composer
+from engine.requests import parse_request
+from storage import Database
+
+
+def test_compose_rate_prefs_reset_forget(composer: Composer, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        db = Database.create(f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}")
+        await db.migrate()
+        app = Cadenza(composer.settings, db, composer)
+        slow = [await app.compose(parse_request(f"lofi slow 2 bars seed {i}"), user_id="u1", out_dir=tmp_path / str(i))
+                for i in range(2)]
+        fast = await app.compose(parse_request("rock fast 2 bars seed 9"), user_id="u1", out_dir=tmp_path / "f")
+        for comp in slow:
+            await app.rate("u1", comp.id, 5)
+        await app.rate("u1", fast.id, 2)
+        again = await app.rate("u1", fast.id, 1)  # re-rating replaces
+        assert again["votes"] == 1
+        with pytest.raises(UnknownGeneration):
+            await app.rate("u1", "000000000000", 3)
+        prefs = await app.prefs("u1")
+        assert prefs["ratings"] == 3 and prefs["likes"], prefs
+        history = await app.history("u1")
+        assert {g["id"] for g in history["generations"]} == {c.id for c in [*slow, fast]}
+        assert (await app.reset_prefs("u1"))["reset"]
+        assert (await app.prefs("u1"))["ratings"] == 0
+        report = await app.forget("u1")
+        assert report["deleted"]["generations"] == 3 and report["deleted"]["ratings"] == 3
+        assert (await app.history("u1"))["generations"] == []
+        await app.close()
+
+    asyncio.run(scenario())
