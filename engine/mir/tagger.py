@@ -129,7 +129,10 @@ class StyleScores:
 def classify(tagger: StyleTagger, views: dict[str, Score] | list[dict[str, Score]]) -> StyleScores:
     """One verdict from every view (of every window): the normalised geometric mean of their probabilities."""
     windows = views if isinstance(views, list) else [views]
-    rows = np.stack([feature_vector(v) for w in windows for v in w.values()])
+    features = [feature_vector(v) for w in windows for v in w.values()]
+    if not features:  # nothing to judge (no melody, chords or drums): every style equally likely
+        return StyleScores(STYLE_NAMES[0], dict.fromkeys(STYLE_NAMES, 1 / len(STYLE_NAMES)))
+    rows = np.stack(features)
     log_p = np.log(np.clip(tagger.probabilities(rows), 1e-9, 1.0)).mean(0)
     p = np.exp(log_p - log_p.max())
     p /= p.sum()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -42,7 +43,7 @@ def settings(fake: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 @pytest.fixture
 def services(settings: BotSettings) -> InMemoryServices:
-    return InMemoryServices(Composer(settings), settings.discord_queue_limit)
+    return InMemoryServices(Composer(settings), settings.discord_queue_limit, seeds=random.Random(1))
 
 
 @asynccontextmanager

@@ -37,7 +37,7 @@ async def test_buttons_keep_working_after_a_restart(
         fake: FakeDiscord, start_bot: Any, settings: BotSettings, services: InMemoryServices,
         alice: dict[str, Any], bob: dict[str, Any]) -> None:
     async with start_bot(settings, services):
-        sent = await fake.invoke("compose", alice, text="lofi", bars=1)
+        sent = await fake.invoke("compose", alice, text="lofi", bars=1, seed=3)
         message = await sent.response(lambda m: bool(m["attachments"]))
     [generation] = services.generations.values()
     async with start_bot(settings, services):  # a new client: nothing of the first one's views survives
@@ -66,10 +66,10 @@ async def test_shutdown_delivers_accepted_jobs_then_disconnects(
         fake: FakeDiscord, start_bot: Any, settings: BotSettings, services: InMemoryServices,
         alice: dict[str, Any], bob: dict[str, Any]) -> None:
     async with start_bot(settings, services) as bot:
-        sent = await fake.invoke("compose", alice, text="classical", bars=1)
+        sent = await fake.invoke("compose", alice, text="classical", bars=1, seed=3)
         await sent.callback()
         shutdown = asyncio.create_task(bot.shutdown())
-        late = await (await fake.invoke("compose", bob, text="rock", bars=1)).callback()
+        late = await (await fake.invoke("compose", bob, text="rock", bars=1, seed=3)).callback()
         await shutdown
         assert bot.is_closed()
     assert (result := fake.original(sent.token)) and result["attachments"]

@@ -97,3 +97,8 @@ def test_shipped_tagger_beats_chance_on_real_held_out_files() -> None:
     # examples come from the same source). Chance is 1/7; see docs/models.md.
     assert right["folk"] >= 4
     assert sum(right.values()) >= 0.4 * sum(len(f) for f in groups.values())
+
+
+def test_a_piece_with_nothing_to_judge_gets_a_uniform_verdict() -> None:
+    verdict = classify(StyleTagger(), [{}])
+    assert set(verdict.scores.values()) == {1 / len(STYLE_NAMES)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from typing import Any
 
@@ -95,7 +96,7 @@ async def test_reroll_asks_the_same_request_again(
     await sent.response(finished)
     second = next(g for g in services.generations.values() if g.id != first.id)
     assert second.parent is None and second.request.text == first.request.text
-    assert second.request.seed is None  # a fresh seed, not the first one's 7
+    assert second.request.seed != first.request.seed
 
 
 async def test_style_autocomplete_matches_names_and_aliases(
@@ -111,9 +112,9 @@ async def test_a_second_compose_within_the_cooldown_is_refused(
         fake: FakeDiscord, start_bot: Any, settings: BotSettings, services: InMemoryServices,
         alice: dict[str, Any]) -> None:
     async with start_bot(settings.model_copy(update={"discord_cooldown_s": 60}), services):
-        first = await fake.invoke("compose", alice, text="folk", bars=1)
+        first = await fake.invoke("compose", alice, text="folk", bars=1, seed=3)
         await first.response(finished)
-        second = await (await fake.invoke("compose", alice, text="folk", bars=1)).callback()
+        second = await (await fake.invoke("compose", alice, text="folk", bars=1, seed=3)).callback()
     assert second["type"] == 4 and second["data"]["flags"] & EPHEMERAL
     assert "you can compose again in" in second["data"]["content"]
     assert len(services.generations) == 1
@@ -126,9 +127,9 @@ async def test_a_full_queue_answers_busy(fake: FakeDiscord, start_bot: Any, sett
         message = fake.original(sent.token)
         return bool(fake.followups(sent.token) or message and message["attachments"])
 
-    services = InMemoryServices(Composer(settings), queue_limit=1)
+    services = InMemoryServices(Composer(settings), queue_limit=1, seeds=random.Random(1))
     async with start_bot(settings, services):
-        both = [await fake.invoke("compose", user, text="pop", bars=1) for user in (alice, bob)]
+        both = [await fake.invoke("compose", user, text="pop", bars=1, seed=3) for user in (alice, bob)]
         await fake.wait_for(lambda: all(settled(s) for s in both))
     [refused] = [s for s in both if fake.followups(s.token)]
     [busy] = fake.followups(refused.token)
@@ -139,7 +140,7 @@ async def test_a_full_queue_answers_busy(fake: FakeDiscord, start_bot: Any, sett
 
 async def test_a_queued_request_shows_its_position(fake: FakeDiscord, bot: CadenzaBot, services: InMemoryServices,
                                                    alice: dict[str, Any], bob: dict[str, Any]) -> None:
-    both = [await fake.invoke("compose", user, text="blues", bars=1) for user in (alice, bob)]
+    both = [await fake.invoke("compose", user, text="blues", bars=1, seed=3) for user in (alice, bob)]
     for sent in both:
         await sent.response(finished)
     progress = [(c.json or {}).get("content") for s in both for c in s.calls() if c.method == "PATCH"]

@@ -1,0 +1,5 @@
+"""`/compose` (free text plus typed options, style autocomplete) and the Variation and Reroll buttons."""
+
+from ._cog import setup
+
+__all__ = ["setup"]

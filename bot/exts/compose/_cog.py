@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice, Range
+from discord.ext import commands
+
+from bot.app import CadenzaBot
+from bot.buttons import RerollButton, VariationButton
+from bot.jobs import origin_of, run_job, tell
+from bot.messages import Reply, result_reply
+from bot.services import Generation
+from bot.worker import Progress
+from engine.data.encoding import METERS
+from engine.models.registry import CHECKPOINT_FILES
+from engine.requests import RequestError, parse_request
+from engine.styles import STYLES
+
+COMPOSING = "🎼 Composing and rendering…"
+MAX_CHOICES = 25  # Discord's limit for autocomplete and choices
+TEXT_LIMIT = 300
+
+Interaction = discord.Interaction[CadenzaBot]
+Start = Callable[[Progress], Awaitable[Generation]]
+
+
+def style_choices(current: str) -> list[Choice[str]]:
+    """Styles whose name or an alias contains what was typed so far (all of them for nothing typed)."""
+    typed = current.strip().lower()
+    choices = []
+    for style in STYLES:
+        alias = next((a for a in style.aliases if typed and typed in a.lower()), None)
+        if typed in style.name or alias is not None:
+            shown = style.name if alias is None or typed in style.name else f"{style.name} ({alias})"
+            choices.append(Choice(name=f"{shown} — {style.description}"[:100], value=style.name))
+    return choices[:MAX_CHOICES]
+
+
+class Compose(commands.Cog):
+    def __init__(self, bot: CadenzaBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(description="Compose a piece from a description, e.g. “sad lofi in D minor, 8 bars”")
+    @app_commands.describe(
+        text="what to compose, in words (options below win over it)", style="a style or an alias",
+        bars="length in bars (1–64)", tempo="beats per minute (40–240)", key="e.g. Bb minor, D dorian",
+        meter="time signature", mood="e.g. happy, sad, calm, energetic, dark",
+        instruments="e.g. piano and drums, strings, no drums", model="which model writes it",
+        seed="the same request and seed give the same MIDI")
+    @app_commands.choices(meter=[Choice(name=str(m), value=str(m)) for m in METERS],
+                          model=[Choice(name=m, value=m) for m in CHECKPOINT_FILES])
+    async def compose(self, interaction: Interaction, text: Range[str, 0, TEXT_LIMIT] = "", style: str | None = None,
+                      bars: Range[int, 1, 64] | None = None, tempo: Range[int, 40, 240] | None = None,
+                      key: str | None = None, meter: str | None = None, mood: str | None = None,
+                      instruments: str | None = None, model: str | None = None,
+                      seed: Range[int, 0, 2**32 - 1] | None = None) -> None:
+        try:
+            request = parse_request(text, style=style, bars=bars, tempo=tempo, key=key, meter=meter, mood=mood,
+                                    instruments=instruments, model=model, seed=seed)
+        except RequestError as exc:
+            await tell(interaction, f"Sorry, I couldn't read that request: {exc}")
+            return
+        await self._start(interaction, lambda progress: self.bot.services.compose(
+            request, origin_of(interaction), progress))
+
+    @compose.autocomplete("style")
+    async def _style_autocomplete(self, interaction: Interaction, current: str) -> list[Choice[str]]:
+        return style_choices(current)
+
+    @commands.Cog.listener()
+    async def on_cadenza_variation(self, interaction: Interaction, generation_id: str) -> None:
+        await self._start(interaction, lambda progress: self.bot.services.variation(
+            generation_id, origin_of(interaction), progress))
+
+    @commands.Cog.listener()
+    async def on_cadenza_reroll(self, interaction: Interaction, generation_id: str) -> None:
+        await self._start(interaction, lambda progress: self.bot.services.reroll(
+            generation_id, origin_of(interaction), progress))
+
+    async def _start(self, interaction: Interaction, start: Start) -> None:
+        wait = self.bot.cooldowns.take(interaction.user.id)
+        if wait is not None:
+            await tell(interaction, f"Easy there — you can compose again in {wait} s.")
+            return
+
+        async def work(progress: Progress) -> Reply:
+            return result_reply(await start(progress), interaction.user.display_name)
+
+        await run_job(interaction, self.bot.inflight, COMPOSING, work)
+
+
+async def setup(bot: CadenzaBot) -> None:
+    bot.add_dynamic_items(VariationButton, RerollButton)
+    await bot.add_cog(Compose(bot))

@@ -1,0 +1,5 @@
+"""`/help` and `/about`."""
+
+from ._cog import setup
+
+__all__ = ["setup"]

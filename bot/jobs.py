@@ -1,0 +1,72 @@
+"""How an interaction that needs the engine is answered: acknowledged at once (a deferred response),
+progress shown by editing the response (queue position, then working), then the result. A failure
+replaces the response with an ephemeral message that says what went wrong."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+
+from engine.requests import RequestError
+
+from .errors import ServiceError
+from .limits import InFlight
+from .messages import Reply, progress_text
+from .services import Origin
+from .worker import Progress
+
+log = logging.getLogger(__name__)
+INTERNAL_ERROR = "Sorry — something went wrong on my side; it has been logged. Please try again."
+RESTARTING = "Sorry — Cadenza is restarting; try again in a minute."
+Work = Callable[[Progress], Awaitable[Reply]]
+
+
+def origin_of(interaction: discord.Interaction[Any]) -> Origin:
+    return Origin(interaction.user.id, interaction.guild_id, interaction.channel_id)
+
+
+async def tell(interaction: discord.Interaction[Any], text: str) -> None:
+    """An ephemeral message: the response if none was sent yet, else a follow-up."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+async def run_job(interaction: discord.Interaction[Any], inflight: InFlight, working: str, work: Work) -> None:
+    """Defer, run `work` (which reports progress), and edit the response into its reply."""
+    if inflight.closing:
+        await tell(interaction, RESTARTING)
+        return
+    async with inflight.track():
+        await interaction.response.defer(thinking=True)
+
+        async def progress(ahead: int) -> None:
+            try:
+                await interaction.edit_original_response(content=progress_text(ahead, working))
+            except discord.HTTPException as exc:  # progress is a courtesy; the job goes on
+                log.debug("progress edit failed: %s", exc)
+
+        try:
+            reply = await work(progress)
+            await interaction.edit_original_response(content=None, embed=reply.embed, attachments=reply.files,
+                                                      view=reply.view)
+        except RequestError as exc:
+            await _fail(interaction, f"Sorry, I couldn't read that request: {exc}")
+        except ServiceError as exc:
+            await _fail(interaction, f"Sorry — {exc}")
+        except Exception:
+            log.exception("job for interaction %s failed", interaction.id)
+            await _fail(interaction, INTERNAL_ERROR)
+
+
+async def _fail(interaction: discord.Interaction[Any], text: str) -> None:
+    """Remove the public "thinking…" response and say what went wrong to the user alone."""
+    try:
+        await interaction.delete_original_response()
+    except discord.HTTPException as exc:
+        log.debug("could not delete the response: %s", exc)
+    await interaction.followup.send(text, ephemeral=True)
