@@ -9,6 +9,7 @@ which ratings count again.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from engine.personalization.taste import Taste, explain, learn, taste_vector
 from engine.requests import Request
 from engine.settings import Settings, get_settings
 from storage import Database
-from storage.models import Generation
+from storage.models import Generation, GenerationKind
 from storage.repositories import GenerationRepository, PreferenceRepository, RatingRepository, UserRepository
 
 RESET_KEY = "taste_reset_at"
@@ -65,16 +66,31 @@ class Cadenza:
                       for r in ratings if since is None or r.updated_at > since])
 
     async def compose(self, request: Request, *, user_id: str | None = None, guild_id: str | None = None,
-                      channel_id: str | None = None, out_dir: Path | None = None) -> Composition:
+                      channel_id: str | None = None, out_dir: Path | None = None, parents: Sequence[str] = (),
+                      kind: GenerationKind = GenerationKind.COMPOSE) -> Composition:
         """Compose (steered by the user's taste when known) and record the generation."""
         taste = await self.taste_of(user_id) if user_id else None
         comp = await asyncio.to_thread(self.composer.compose, request, out_dir, taste)
+        await self.record(comp, user_id=user_id, guild_id=guild_id, channel_id=channel_id, parents=parents, kind=kind)
+        return comp
+
+    async def record(self, comp: Composition, *, user_id: str | None = None, guild_id: str | None = None,
+                     channel_id: str | None = None, parents: Sequence[str] = (),
+                     kind: GenerationKind = GenerationKind.COMPOSE) -> None:
+        """Store a composition made elsewhere (e.g. on the bot's engine thread), with who asked and its parents."""
         async with self.db.session() as session:
             await GenerationRepository(session).add(Generation(
-                id=comp.id, user_id=user_id, guild_id=guild_id, channel_id=channel_id, request=comp.request.to_dict(),
-                model=comp.model, seed=comp.seed, latent=_latent_bytes(comp), midi=comp.files["midi"].read_bytes(),
-                tags=comp.tags, features=comp.features, parent_ids=[]))
-        return comp
+                id=comp.id, user_id=user_id, guild_id=guild_id, channel_id=channel_id, kind=kind,
+                request=comp.request.to_dict(), model=comp.model, seed=comp.seed, latent=_latent_bytes(comp),
+                midi=comp.files["midi"].read_bytes(), tags=comp.tags, features=comp.features, parent_ids=list(parents)))
+
+    async def generation(self, generation_id: str) -> Generation:
+        """The stored generation; UnknownGeneration if there is none with that id."""
+        async with self.db.session() as session:
+            found = await GenerationRepository(session).get(generation_id)
+        if found is None:
+            raise UnknownGeneration(f"no generation with id {generation_id!r}")
+        return found
 
     async def rate(self, user_id: str, generation_id: str, score: int) -> dict[str, Any]:
         """Record (or replace) a 1–5 vote; returns the generation's vote summary."""

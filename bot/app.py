@@ -24,7 +24,7 @@ from .limits import Cooldowns, InFlight
 from .services import Services
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.exts.compose", "bot.exts.tag", "bot.exts.ratings", "bot.exts.info")
+EXTENSIONS = ("bot.exts.compose", "bot.exts.tag", "bot.exts.ratings", "bot.exts.people", "bot.exts.info")
 
 
 def intents() -> discord.Intents:
@@ -106,15 +106,13 @@ def build_bot(settings: BotSettings, services: Services) -> CadenzaBot:
 
 
 async def serve(settings: BotSettings, token: str) -> None:
-    """Run the bot until SIGTERM or SIGINT, then shut down gracefully."""
+    """Run the bot over the database (migrated first) until SIGTERM or SIGINT, then shut down gracefully."""
     import torch
 
-    from engine.compose import Composer
-
-    from .services import InMemoryServices
+    from .stored_services import StoredServices
 
     torch.set_num_threads(max(1, settings.torch_threads))
-    services = InMemoryServices(Composer(settings), settings.discord_queue_limit)
+    services = await StoredServices.open(settings, settings.discord_queue_limit)
     bot = build_bot(settings, services)
     loop = asyncio.get_running_loop()
     stopping: list[asyncio.Task[None]] = []

@@ -17,5 +17,5 @@ class Busy(ServiceError):
 
 class UnknownGeneration(ServiceError):
     def __init__(self, generation_id: str) -> None:
-        super().__init__(f"I don't have a piece with id `{generation_id}` (it may predate my last restart).")
+        super().__init__(f"I don't have a piece with id `{generation_id}` (it may have been deleted).")
         self.generation_id = generation_id

@@ -58,7 +58,7 @@ def result_reply(generation: Generation, requested_by: str) -> Reply:
         colour=STYLE_COLOURS.get(request.style, 0x607D8B))
     embed.set_author(name=f"for {requested_by}")
     if generation.parent:
-        embed.add_field(name="Variation of", value=f"`{generation.parent}`", inline=False)
+        embed.add_field(name=f"{generation.kind.capitalize()} of", value=f"`{generation.parent}`", inline=False)
     embed.add_field(name="Chords", value=_chords(tags.get("chords", [])), inline=False)
     band = ", ".join(f"{role}: {name}" for role, name in request.to_dict()["instruments"].items())
     embed.add_field(name="Band", value=_clip(band) or "—", inline=False)

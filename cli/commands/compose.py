@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _describe(r: dict[str, Any]) -> str:
     req, tags = r["request"], r["tags"]
-    lines = [f"composed {r['id']}: {req['bars']} bar{'s' if req['bars'] != 1 else ''} of {req['style']} in {req['meter']} at {req['tempo']} bpm"
+    bars = f"{req['bars']} bar{'s' if req['bars'] != 1 else ''}"
+    lines = [f"composed {r['id']}: {bars} of {req['style']} in {req['meter']} at {req['tempo']} bpm"
              f" ({r['model']}, seed {r['seed']})",
              f"  key {tags['key']}; chords {' | '.join(tags['chords'][:8])}{' ...' if len(tags['chords']) > 8 else ''}",
              f"  parts: {', '.join(f'{k}: {v}' for k, v in req['instruments'].items())}"]

@@ -1,4 +1,4 @@
-"""The application's use cases end to end on SQLite: record, rate, explain, reset, forget."""
+"""The application's use cases end to end on SQLite: record (with parents), rate, explain, reset, forget."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from app.service import Cadenza, UnknownGeneration
 from engine.compose import Composer
 from engine.requests import parse_request
 from storage import Database
+from storage.models import GenerationKind
 
 
 def test_compose_rate_prefs_reset_forget(composer: Composer, tmp_path: Path) -> None:
@@ -20,7 +21,13 @@ def test_compose_rate_prefs_reset_forget(composer: Composer, tmp_path: Path) -> 
         app = Cadenza(composer.settings, db, composer)
         slow = [await app.compose(parse_request(f"lofi slow 2 bars seed {i}"), user_id="u1", out_dir=tmp_path / str(i))
                 for i in range(2)]
-        fast = await app.compose(parse_request("rock fast 2 bars seed 9"), user_id="u1", out_dir=tmp_path / "f")
+        fast = await app.compose(parse_request("rock fast 2 bars seed 9"), user_id="u1", out_dir=tmp_path / "f",
+                                 parents=[slow[0].id], kind=GenerationKind.REROLL)
+        stored = await app.generation(fast.id)
+        assert (stored.kind, stored.parent_ids, stored.user_id) == ("reroll", [slow[0].id], "u1")
+        assert (await app.generation(slow[1].id)).kind == "compose"
+        with pytest.raises(UnknownGeneration):
+            await app.generation("000000000000")
         for comp in slow:
             await app.rate("u1", comp.id, 5)
         await app.rate("u1", fast.id, 2)

@@ -32,7 +32,7 @@ def test_without_a_token_it_refuses_on_one_line(token: str | None, monkeypatch: 
 async def start_cli_bot(fake: FakeDiscord, token: str, tmp_path: Path) -> asyncio.subprocess.Process:
     env = {**os.environ, "CADENZA_DISCORD_TOKEN": token, "CADENZA_DISCORD_API_BASE": fake.api_base,
            "CADENZA_DISCORD_GATEWAY_URL": fake.gateway_url, "CADENZA_DISCORD_GUILD_ID": str(fake.guild_id),
-           "CADENZA_OUTPUT_DIR": str(tmp_path)}
+           "CADENZA_OUTPUT_DIR": str(tmp_path), "CADENZA_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}"}
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "cli.main", "-v", "bot", cwd=REPO, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
@@ -47,7 +47,8 @@ async def test_it_runs_against_the_configured_server_and_stops_cleanly_on_sigter
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     log = stderr.decode()
     assert process.returncode == 0, log
-    assert "synced 4 commands" in log and "stopping" in log
+    assert "synced 7 commands" in log and "stopping" in log
+    assert (tmp_path / "bot.sqlite3").exists()  # the stored services opened and migrated it
     assert TOKEN not in log and TOKEN not in stdout.decode()
 
 

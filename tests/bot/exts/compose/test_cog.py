@@ -95,7 +95,7 @@ async def test_reroll_asks_the_same_request_again(
     sent = await fake.press(message, f"cadenza:reroll:{first.id}", alice)
     await sent.response(finished)
     second = next(g for g in services.generations.values() if g.id != first.id)
-    assert second.parent is None and second.request.text == first.request.text
+    assert second.parent == first.id and second.kind == "reroll" and second.request.text == first.request.text
     assert second.request.seed != first.request.seed
 
 

@@ -16,7 +16,8 @@ async def test_help_lists_the_commands_that_exist(fake: FakeDiscord, bot: Cadenz
     callback = await (await fake.invoke("help", alice)).callback()
     assert callback["type"] == 4 and callback["data"]["flags"] & EPHEMERAL
     [embed] = callback["data"]["embeds"]
-    assert [f["name"] for f in embed["fields"]] == ["/about", "/compose", "/help", "/tag"]
+    assert [f["name"] for f in embed["fields"]] == ["/about", "/compose", "/forget-me", "/help", "/history",
+                                                  "/prefs", "/tag"]
 
 
 async def test_about_names_the_loaded_model_and_the_data(fake: FakeDiscord, bot: CadenzaBot,

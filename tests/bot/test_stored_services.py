@@ -1,0 +1,84 @@
+"""`StoredServices` on SQLite through the real client: what the bot records survives a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import BotSettings
+from bot.stored_services import StoredServices
+from storage.repositories import RatingRepository
+from tests.bot.fake_discord import EPHEMERAL, FakeDiscord
+
+pytestmark = pytest.mark.asyncio
+
+
+def finished(message: dict[str, Any]) -> bool:
+    return bool(message["attachments"])
+
+
+def field(message: dict[str, Any], name: str) -> str:
+    return next(str(f["value"]) for f in message["embeds"][0]["fields"] if f["name"] == name).strip("`")
+
+
+async def ephemeral_reply(fake: FakeDiscord, command: str, user: dict[str, Any], **options: Any) -> str:
+    callback = await (await fake.invoke(command, user, **options)).callback()
+    assert callback["type"] == 4 and callback["data"]["flags"] & EPHEMERAL
+    return str(callback["data"]["content"])
+
+
+async def test_generations_and_ratings_survive_a_restart_and_people_commands_read_them(
+        fake: FakeDiscord, start_bot: Any, settings: BotSettings, alice: dict[str, Any], tmp_path: Path) -> None:
+    settings = settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"})
+    first = await StoredServices.open(settings, settings.discord_queue_limit)
+    try:
+        async with start_bot(settings, first):
+            message = await (await fake.invoke("compose", alice, text="lofi", bars=2, seed=5)).response(finished)
+            piece = field(message, "ID")
+            liked = await (await fake.press(message, f"cadenza:rate:{piece}:5", alice)).callback()
+            assert "👍" in liked["data"]["content"]
+    finally:
+        await first.close()
+
+    second = await StoredServices.open(settings, settings.discord_queue_limit)  # a new process, in effect
+    try:
+        async with start_bot(settings, second):
+            disliked = await (await fake.press(message, f"cadenza:rate:{piece}:1", alice)).callback()
+            assert "👎" in disliked["data"]["content"] and disliked["data"]["flags"] & EPHEMERAL
+            async with second.app.db.session() as session:
+                [rating] = await RatingRepository(session).for_generation(piece)
+            assert (rating.user_id, rating.score) == (alice["id"], 1)
+            stored = await second.app.generation(piece)
+            assert (stored.user_id, stored.guild_id, stored.channel_id) == (
+                alice["id"], str(fake.guild_id), str(fake.channel_id))
+
+            variation = await (await fake.press(message, f"cadenza:var:{piece}", alice)).response(finished)
+            child = await second.app.generation(field(variation, "ID"))
+            assert (child.kind, child.parent_ids) == ("variation", [piece])
+            assert child.request["key"] == (stored.request["key"] or stored.tags["key"])  # the parent's key
+            assert field(variation, "Variation of") == piece
+            reroll = await (await fake.press(message, f"cadenza:reroll:{piece}", alice)).response(finished)
+            rerolled = await second.app.generation(field(reroll, "ID"))
+            assert (rerolled.kind, rerolled.parent_ids, rerolled.request["text"]) == ("reroll", [piece], "lofi")
+
+            prefs = await ephemeral_reply(fake, "prefs", alice)
+            assert "1 rating" in prefs
+            history = await ephemeral_reply(fake, "history", alice)
+            assert history.index(child.id) < history.index(piece)  # newest first
+            assert "👎 1/5" in history and "(variation)" in history and "(reroll)" in history
+            assert "not rated" in history
+            assert "afresh" in await ephemeral_reply(fake, "prefs", alice, reset=True)
+            assert "0 ratings" in await ephemeral_reply(fake, "prefs", alice)
+
+            assert "confirm:True" in await ephemeral_reply(fake, "forget-me", alice)
+            assert (await second.app.history(alice["id"]))["generations"]  # nothing deleted without confirming
+            forgotten = await ephemeral_reply(fake, "forget-me", alice, confirm=True)
+            assert "3 pieces" in forgotten and "1 rating" in forgotten
+            assert (await second.app.history(alice["id"]))["generations"] == []
+            assert "no pieces yet" in await ephemeral_reply(fake, "history", alice)
+            gone = await (await fake.press(message, f"cadenza:rate:{piece}:5", alice)).callback()
+            assert f"I don't have a piece with id `{piece}`" in gone["data"]["content"]
+    finally:
+        await second.close()
