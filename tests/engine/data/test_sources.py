@@ -71,3 +71,23 @@ def test_each_reader_yields_labelled_encodable_pieces(name: str) -> None:
             assert (seg.melody >= 2).sum() > 0
         if piece.present[3]:
             assert seg.drums.sum() > 0
+
+
+def test_any_folder_of_midi_and_musicxml_becomes_labelled_pieces(tmp_path: Path) -> None:
+    from engine.data.sources import read_folder
+    from engine.music.midi import write_midi
+    from engine.music.score import Note, Role, Score, Track
+    from engine.render.musicxml import write_musicxml
+
+    score = Score(bars=2, tracks=[Track(Role.MELODY, 0, [Note(60 + i, i * 4, 4) for i in range(8)]),
+                                  Track(Role.BASS, 33, [Note(36, 0, 16), Note(43, 16, 16)])])
+    write_midi(score, tmp_path / "a.mid")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.musicxml").write_bytes(write_musicxml(score))
+    (tmp_path / "notes.txt").write_text("not music")
+    (tmp_path / "broken.mid").write_bytes(b"MThd garbage")
+    pieces = list(read_folder(tmp_path, "jazz"))
+    assert sorted(p.ident for p in pieces) == [f"{tmp_path.name}/a.mid", f"{tmp_path.name}/sub/b.musicxml"]
+    for piece in pieces:
+        assert piece.style == "jazz" and piece.present[0] and piece.score.key is not None
+        assert encode(piece.score, piece.present).bars == 2
