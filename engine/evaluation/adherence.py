@@ -25,6 +25,7 @@ from ..requests import parse_request
 from ..styles import STYLES
 
 SEVENTH_QUALITIES = ("7", "maj7", "m7", "m7b5")
+SNARES = frozenset({37, 38, 39, 40})
 
 
 @dataclass
@@ -50,14 +51,23 @@ def _diatonic_share(score: Score) -> float:
     return float(np.mean([n.pitch % 12 in scale for n in melody.notes]))
 
 
+def _backbeat_bars(score: Score) -> float:
+    """Share of 4/4 bars whose snare plays on both beat 2 and beat 4 (ghost notes elsewhere allowed)."""
+    drums = score.track(Role.DRUMS)
+    if not drums or str(score.meter) != "4/4":
+        return 0.0
+    hits = {n.start for n in drums.notes if n.pitch in SNARES}
+    return float(np.mean([{b * 16 + 4, b * 16 + 12} <= hits for b in range(score.bars)]))
+
+
 Check = tuple[str, Callable[[Piece], bool]]
 CHECKS: dict[str, tuple[Check, ...]] = {
     "jazz": (("swing ratio ≥ 1.4", lambda p: (p.swing_ratio or 1.0) >= 1.4),
              ("≥ 40% seventh chords", lambda p: _seventh_share(p.score) >= 0.4)),
     "blues": (("swing ratio ≥ 1.4", lambda p: (p.swing_ratio or 1.0) >= 1.4),
               ("≥ 40% seventh chords", lambda p: _seventh_share(p.score) >= 0.4)),
-    "rock": (("backbeat ≥ 0.6", lambda p: p.features["backbeat"] >= 0.6),),
-    "pop": (("backbeat ≥ 0.6", lambda p: p.features["backbeat"] >= 0.6),),
+    "rock": (("snare on 2 and 4 in ≥ half the bars", lambda p: _backbeat_bars(p.score) >= 0.5),),
+    "pop": (("snare on 2 and 4 in ≥ half the bars", lambda p: _backbeat_bars(p.score) >= 0.5),),
     "classical": (("no drum kit", lambda p: p.score.track(Role.DRUMS) is None),),
     "folk": (("≥ 85% of melody notes diatonic", lambda p: _diatonic_share(p.score) >= 0.85),),
     "lofi": (("tempo 60–100", lambda p: 60 <= p.score.tempo <= 100),
