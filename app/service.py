@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from engine.compose import Composer, Composition
-from engine.personalization.taste import Taste, explain, learn, taste_vector
+from engine.personalization.taste import Taste, explain, learn, pool, taste_vector
 from engine.requests import Request
 from engine.settings import Settings, get_settings
 from storage import Database
@@ -25,6 +25,8 @@ from storage.models import Generation, GenerationKind
 from storage.repositories import GenerationRepository, PreferenceRepository, RatingRepository, UserRepository
 
 RESET_KEY = "taste_reset_at"
+CHANNEL_HISTORY = 200
+"""How many of a channel's latest pieces its taste is learnt from."""
 
 
 class UnknownGeneration(LookupError):
@@ -65,11 +67,26 @@ class Cadenza:
         return learn([(taste_vector(r.generation.features, _latent_of(r.generation)), r.score)
                       for r in ratings if since is None or r.updated_at > since])
 
+    async def channel_taste(self, channel_id: str, exclude_user: str | None = None,
+                            limit: int = CHANNEL_HISTORY) -> Taste:
+        """What the channel's members' ratings of its recent pieces say it likes (one user's left out)."""
+        async with self.db.session() as session:
+            generations = await GenerationRepository(session).list_by_channel(channel_id, limit)
+            ratings = [(g, r) for g in generations for r in await RatingRepository(session).for_generation(g.id)
+                       if r.user_id != exclude_user]
+        return learn([(taste_vector(g.features, _latent_of(g)), r.score) for g, r in ratings])
+
+    async def listener_taste(self, user_id: str | None, channel_id: str | None) -> Taste | None:
+        """The user's taste pooled with their channel's (other members' evidence); None if neither is known."""
+        tastes = ([await self.taste_of(user_id)] if user_id else []) + \
+                 ([await self.channel_taste(channel_id, exclude_user=user_id)] if channel_id else [])
+        return pool(tastes) if tastes else None
+
     async def compose(self, request: Request, *, user_id: str | None = None, guild_id: str | None = None,
                       channel_id: str | None = None, out_dir: Path | None = None, parents: Sequence[str] = (),
                       kind: GenerationKind = GenerationKind.COMPOSE) -> Composition:
-        """Compose (steered by the user's taste when known) and record the generation."""
-        taste = await self.taste_of(user_id) if user_id else None
+        """Compose (steered by the user's and the channel's taste when known) and record the generation."""
+        taste = await self.listener_taste(user_id, channel_id)
         comp = await asyncio.to_thread(self.composer.compose, request, out_dir, taste)
         await self.record(comp, user_id=user_id, guild_id=guild_id, channel_id=channel_id, parents=parents, kind=kind)
         return comp

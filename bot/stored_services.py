@@ -41,7 +41,7 @@ class StoredServices(EngineServices):
     async def compose(self, request: Request, origin: Origin, progress: Progress, parent: str | None = None,
                       kind: GenerationKind = GenerationKind.COMPOSE) -> Generation:
         user = str(origin.user)
-        taste = await self.app.taste_of(user)
+        taste = await self.app.listener_taste(user, _place(origin.channel))
         composition = await self._run_composer(request, progress, taste)
         await self.app.record(composition, user_id=user, guild_id=_place(origin.guild),
                               channel_id=_place(origin.channel), parents=[parent] if parent else [], kind=kind)

@@ -47,3 +47,26 @@ def test_compose_rate_prefs_reset_forget(composer: Composer, tmp_path: Path) -> 
         await app.close()
 
     asyncio.run(scenario())
+
+
+def test_channel_taste_pools_other_members(composer: Composer, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        db = Database.create(f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}")
+        await db.migrate()
+        app = Cadenza(composer.settings, db, composer)
+        piece = await app.compose(parse_request("lofi slow 2 bars seed 1"), user_id="ann", channel_id="c1",
+                                  out_dir=tmp_path / "a")
+        elsewhere = await app.compose(parse_request("rock 2 bars seed 2"), user_id="ann", channel_id="c2",
+                                      out_dir=tmp_path / "b")
+        await app.rate("ann", piece.id, 5)
+        await app.rate("bob", piece.id, 4)
+        await app.rate("bob", elsewhere.id, 1)
+        channel = await app.channel_taste("c1")
+        assert channel.ratings == 2  # only ratings of the channel's pieces count
+        assert (await app.channel_taste("c1", exclude_user="ann")).ratings == 1
+        pooled = await app.listener_taste("ann", "c1")
+        assert pooled is not None and pooled.ratings == 2  # ann's own rating, plus bob's in c1
+        assert await app.listener_taste(None, None) is None
+        await app.close()
+
+    asyncio.run(scenario())
