@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,3 +74,22 @@ def test_tiny_training_run_writes_a_loadable_checkpoint(tmp_path: Path, jsb_cach
     assert model.config.latent_dim == 8
     log_lines = out.with_suffix(".log.jsonl").read_text().splitlines()
     assert json.loads(log_lines[-1])["step"] == 4
+
+
+def test_user_commands_record_rate_explain_and_forget(tmp_path: Path) -> None:
+    env = {**os.environ, "CADENZA_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}"}
+
+    def cadenza(*argv: str) -> dict[str, Any]:
+        proc = subprocess.run([sys.executable, "-m", "cli.main", *argv, "--json"], capture_output=True, text=True,
+                              env=env, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        data: dict[str, Any] = json.loads(proc.stdout)
+        return data
+
+    piece = cadenza("compose", "lofi 2 bars", "--seed", "1", "--user", "ana", "--out", str(tmp_path / "o"))
+    assert cadenza("rate", piece["id"], "up", "--user", "ana")["votes"] == 1
+    assert cadenza("rate", piece["id"], "2", "--user", "ana")["mean"] == 2.0  # re-rating replaces
+    assert cadenza("prefs", "--user", "ana")["ratings"] == 1
+    assert [g["id"] for g in cadenza("history", "--user", "ana")["generations"]] == [piece["id"]]
+    assert cadenza("forget", "--user", "ana")["deleted"]["generations"] == 1
+    assert cadenza("history", "--user", "ana")["generations"] == []
