@@ -25,6 +25,8 @@ def jsb_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache folder holding the JSB chorales' segments (the smallest real source, ~10 s to build)."""
     from engine.data.dataset import build_corpus
 
+    if not (get_settings().datasets_dir / "jsb").exists():
+        pytest.skip("shared datasets not present")
     folder = tmp_path_factory.mktemp("cache")
     build_corpus(get_settings().datasets_dir, folder, ["jsb"])
     return folder
