@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from engine.compose import Composer, Composition
+from engine.mir.similarity import embedding, nearest
 from engine.personalization.taste import Taste, explain, learn, pool, taste_vector
 from engine.requests import Request
 from engine.settings import Settings, get_settings
@@ -26,6 +27,8 @@ from storage.repositories import GenerationRepository, PreferenceRepository, Rat
 
 RESET_KEY = "taste_reset_at"
 CHANNEL_HISTORY = 200
+SIMILAR_POOL = 2000
+"""How many of the latest generations `similar` searches."""
 """How many of a channel's latest pieces its taste is learnt from."""
 
 
@@ -142,6 +145,19 @@ class Cadenza:
             {"id": g.id, "created_at": g.created_at.isoformat(), "kind": g.kind, "request": g.request.get("text"),
              "style": g.request.get("style"), "bars": g.request.get("bars"), "rating": mine.get(g.id)}
             for g in generations]}
+
+    async def similar(self, generation_id: str, limit: int = 5, pool: int = SIMILAR_POOL) -> dict[str, Any]:
+        """The stored generations closest to this one (features and latent), most similar first."""
+        async with self.db.session() as session:
+            target = await GenerationRepository(session).get(generation_id)
+            if target is None:
+                raise UnknownGeneration(f"no generation with id {generation_id!r}")
+            others = [g for g in await GenerationRepository(session).latest(pool) if g.id != generation_id]
+        found = nearest(embedding(target.features, _latent_of(target)),
+                        [embedding(g.features, _latent_of(g)) for g in others], limit)
+        return {"generation": generation_id, "similar": [
+            {"id": others[i].id, "similarity": sim, "style": others[i].request.get("style"),
+             "request": others[i].request.get("text")} for i, sim in found]}
 
     async def forget(self, user_id: str) -> dict[str, Any]:
         """Delete everything of the user's; says what was deleted."""

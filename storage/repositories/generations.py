@@ -43,6 +43,10 @@ class GenerationRepository:
         query = select(Generation).where(Generation.channel_id == channel_id)
         return list(await self.session.scalars(query.order_by(Generation.created_at.desc()).limit(limit)))
 
+    async def latest(self, limit: int = 20) -> list[Generation]:
+        """Everyone's generations, newest first."""
+        return list(await self.session.scalars(select(Generation).order_by(Generation.created_at.desc()).limit(limit)))
+
     async def top_rated(
         self, *, guild_id: str | None = None, channel_id: str | None = None, limit: int = 10, min_votes: int = 1
     ) -> list[RatedGeneration]:

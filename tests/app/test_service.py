@@ -70,3 +70,22 @@ def test_channel_taste_pools_other_members(composer: Composer, tmp_path: Path) -
         await app.close()
 
     asyncio.run(scenario())
+
+
+def test_similar_finds_the_closest_pieces_first(composer: Composer, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        db = Database.create(f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}")
+        await db.migrate()
+        app = Cadenza(composer.settings, db, composer)
+        folk = await app.compose(parse_request("folk 4 bars seed 1"), user_id="u", out_dir=tmp_path / "a")
+        again = await app.compose(parse_request("folk 4 bars seed 1"), user_id="u", out_dir=tmp_path / "b")
+        other = await app.compose(parse_request("jazz 4 bars seed 7"), user_id="u", out_dir=tmp_path / "c")
+        result = await app.similar(folk.id)
+        ids = [s["id"] for s in result["similar"]]
+        assert ids == [again.id, other.id]  # the same request and seed is the same music
+        assert result["similar"][0]["similarity"] == pytest.approx(1.0)
+        with pytest.raises(UnknownGeneration):
+            await app.similar("000000000000")
+        await app.close()
+
+    asyncio.run(scenario())
