@@ -7,11 +7,18 @@ Every command takes `--json` (one JSON object on stdout) and exits 0 on success,
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
+
+with contextlib.redirect_stdout(io.StringIO()):
+    # pyfluidsynth prints where it found its library when CI is set, on first import (pretty_midi
+    # imports it too); import it here, silently, so stdout carries only the command's output.
+    import fluidsynth  # noqa: F401
 
 from . import commands
 

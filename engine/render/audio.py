@@ -8,7 +8,6 @@ block boundaries, so timing is exact to about 1.5 ms.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import threading
 import zlib
@@ -16,11 +15,9 @@ from ctypes import c_int, c_void_p
 from dataclasses import dataclass
 from typing import Literal
 
+import fluidsynth
 import numpy as np
 import soundfile
-
-with contextlib.redirect_stdout(io.StringIO()):  # pyfluidsynth prints where it found the library when CI is set
-    import fluidsynth
 
 from engine.music.midi import to_pretty_midi
 from engine.music.score import Role, Score
