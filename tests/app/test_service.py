@@ -14,11 +14,16 @@ from storage import Database
 from storage.models import GenerationKind
 
 
+async def _open(composer: Composer, tmp_path: Path) -> Cadenza:
+    """The application on a fresh, migrated SQLite database in `tmp_path`."""
+    db = Database.create(f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}")
+    await db.migrate()
+    return Cadenza(composer.settings, db, composer)
+
+
 def test_compose_rate_prefs_reset_forget(composer: Composer, tmp_path: Path) -> None:
     async def scenario() -> None:
-        db = Database.create(f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}")
-        await db.migrate()
-        app = Cadenza(composer.settings, db, composer)
+        app = await _open(composer, tmp_path)
         slow = [await app.compose(parse_request(f"lofi slow 2 bars seed {i}"), user_id="u1", out_dir=tmp_path / str(i))
                 for i in range(2)]
         fast = await app.compose(parse_request("rock fast 2 bars seed 9"), user_id="u1", out_dir=tmp_path / "f",
@@ -51,9 +56,7 @@ def test_compose_rate_prefs_reset_forget(composer: Composer, tmp_path: Path) -> 
 
 def test_channel_taste_pools_other_members(composer: Composer, tmp_path: Path) -> None:
     async def scenario() -> None:
-        db = Database.create(f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}")
-        await db.migrate()
-        app = Cadenza(composer.settings, db, composer)
+        app = await _open(composer, tmp_path)
         piece = await app.compose(parse_request("lofi slow 2 bars seed 1"), user_id="ann", channel_id="c1",
                                   out_dir=tmp_path / "a")
         elsewhere = await app.compose(parse_request("rock 2 bars seed 2"), user_id="ann", channel_id="c2",
@@ -74,9 +77,7 @@ def test_channel_taste_pools_other_members(composer: Composer, tmp_path: Path) -
 
 def test_similar_finds_the_closest_pieces_first(composer: Composer, tmp_path: Path) -> None:
     async def scenario() -> None:
-        db = Database.create(f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}")
-        await db.migrate()
-        app = Cadenza(composer.settings, db, composer)
+        app = await _open(composer, tmp_path)
         folk = await app.compose(parse_request("folk 4 bars seed 1"), user_id="u", out_dir=tmp_path / "a")
         again = await app.compose(parse_request("folk 4 bars seed 1"), user_id="u", out_dir=tmp_path / "b")
         other = await app.compose(parse_request("jazz 4 bars seed 7"), user_id="u", out_dir=tmp_path / "c")
