@@ -39,40 +39,35 @@ class RateButton(discord.ui.DynamicItem[Button], template=rf"cadenza:rate:{GENER
         interaction.client.dispatch("cadenza_rate", interaction, self.generation_id, self.score)
 
 
-class VariationButton(discord.ui.DynamicItem[Button], template=rf"cadenza:var:{GENERATION}"):
-    def __init__(self, generation_id: str) -> None:
-        super().__init__(discord.ui.Button(style=discord.ButtonStyle.primary, label="Variation", emoji="🔀",
-                                           custom_id=f"cadenza:var:{generation_id}"))
-        self.generation_id = generation_id
+_ACTIONS: dict[str, tuple[str, str, discord.ButtonStyle, str]] = {
+    "var": ("Variation", "🔀", discord.ButtonStyle.primary, "cadenza_variation"),
+    "reroll": ("Reroll", "🎲", discord.ButtonStyle.secondary, "cadenza_reroll"),
+}
+"""custom_id action → label, emoji, style, and the event a press dispatches."""
+
+
+class ActionButton(discord.ui.DynamicItem[Button], template=rf"cadenza:(?P<action>var|reroll):{GENERATION}"):
+    """Variation or Reroll of a generation."""
+
+    def __init__(self, action: str, generation_id: str) -> None:
+        label, emoji, style, _ = _ACTIONS[action]
+        super().__init__(discord.ui.Button(style=style, label=label, emoji=emoji,
+                                           custom_id=f"cadenza:{action}:{generation_id}"))
+        self.action, self.generation_id = action, generation_id
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> VariationButton:
-        return cls(match["gen"])
+                             match: re.Match[str], /) -> ActionButton:
+        return cls(match["action"], match["gen"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        interaction.client.dispatch("cadenza_variation", interaction, self.generation_id)
-
-
-class RerollButton(discord.ui.DynamicItem[Button], template=rf"cadenza:reroll:{GENERATION}"):
-    def __init__(self, generation_id: str) -> None:
-        super().__init__(discord.ui.Button(style=discord.ButtonStyle.secondary, label="Reroll", emoji="🎲",
-                                           custom_id=f"cadenza:reroll:{generation_id}"))
-        self.generation_id = generation_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> RerollButton:
-        return cls(match["gen"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        interaction.client.dispatch("cadenza_reroll", interaction, self.generation_id)
+        interaction.client.dispatch(_ACTIONS[self.action][3], interaction, self.generation_id)
 
 
 def result_view(generation_id: str) -> discord.ui.View:
     """The buttons under a result; no timeout, since they outlive the process that sent them."""
     view = discord.ui.View(timeout=None)
     for item in (RateButton(generation_id, LIKE), RateButton(generation_id, DISLIKE),
-                 VariationButton(generation_id), RerollButton(generation_id)):
+                 ActionButton("var", generation_id), ActionButton("reroll", generation_id)):
         view.add_item(item)
     return view

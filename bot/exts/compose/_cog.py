@@ -8,7 +8,7 @@ from discord.app_commands import Choice, Range
 from discord.ext import commands
 
 from bot.app import CadenzaBot
-from bot.buttons import RerollButton, VariationButton
+from bot.buttons import ActionButton
 from bot.jobs import origin_of, run_job, tell
 from bot.messages import Reply, result_reply
 from bot.services import Generation
@@ -92,5 +92,5 @@ class Compose(commands.Cog):
 
 
 async def setup(bot: CadenzaBot) -> None:
-    bot.add_dynamic_items(VariationButton, RerollButton)
+    bot.add_dynamic_items(ActionButton)
     await bot.add_cog(Compose(bot))
