@@ -6,7 +6,7 @@ import math
 import random
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +54,12 @@ class Composition:
     tags: dict[str, Any] = field(default_factory=dict)
     features: dict[str, float] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    parents: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "request": self.request.to_dict(), "model": self.model, "seed": self.seed,
-                "files": {k: str(v) for k, v in self.files.items()}, "tags": self.tags,
-                "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()}}
+                "parents": list(self.parents), "files": {k: str(v) for k, v in self.files.items()},
+                "tags": self.tags, "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()}}
 
 
 def empty_melody_bars(gen: Generated) -> float:
@@ -121,17 +122,34 @@ class Composer:
     def compose(self, request: Request, out_dir: Path | None = None, taste: Taste | None = None) -> Composition:
         """Compose, arrange, render and tag; files land in `out_dir` (default: settings.output_dir/ID)."""
         seed = request.seed if request.seed is not None else random.SystemRandom().randrange(2**31)
+        started = time.perf_counter()
+        gen, arrangement, verdict = self.generate(request, seed, taste)
+        model_ms = (time.perf_counter() - started) * 1000
+        return self.finish(request, seed, gen, arrangement, verdict, out_dir, model_ms=model_ms)
+
+    def style_verdict(self, gen: Generated, request: Request) -> StyleScores | None:
+        """The tagger's reading of what the model wrote (row 0), before arrangement."""
+        tagger = load_style_tagger(self.settings.checkpoint_dir)
+        if tagger is None:
+            return None
+        present = (True, False, True, Role.DRUMS in request.ensemble)
+        return classify(tagger, segment_views(gen.melody[0].numpy(), gen.chords[0].numpy(), gen.drums[0].numpy(),
+                                              request.meter, present))
+
+    def finish(self, request: Request, seed: int, gen: Generated, arrangement: Arrangement,
+               verdict: StyleScores | None, out_dir: Path | None = None, *, before: Score | None = None,
+               parents: tuple[str, ...] = (), model_ms: float = 0.0) -> Composition:
+        """Arrange what a model wrote (after `before`, when continuing a piece), write its files and tag it."""
         comp_id = uuid.uuid4().hex[:12]
-        timings: dict[str, float] = {}
+        timings: dict[str, float] = {"model": model_ms}
 
         def timed(name: str, started: float) -> None:
             timings[name] = (time.perf_counter() - started) * 1000
 
         t = time.perf_counter()
-        gen, arrangement, verdict = self.generate(request, seed, taste)
-        timed("model", t)
-        t = time.perf_counter()
         score = arrange(gen, arrangement)
+        if before is not None:
+            score = replace(before, swing=score.swing, humanize=score.humanize, seed=score.seed).then(score)
         timed("arrange", t)
         folder = out_dir or self.settings.output_dir / comp_id
         folder.mkdir(parents=True, exist_ok=True)
@@ -160,4 +178,4 @@ class Composer:
         timed("tags", t)
         timings["total"] = sum(timings.values())
         return Composition(comp_id, request, request.model or DEFAULT_MODEL, seed, score, gen.latent,
-                           files, tags, features, timings)
+                           files, tags, features, timings, parents)

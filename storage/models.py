@@ -73,6 +73,7 @@ class GenerationKind(StrEnum):
     CONTINUATION = "continuation"
     INTERPOLATION = "interpolation"
     REROLL = "reroll"
+    REMIX = "remix"
 
 
 class JobStatus(StrEnum):

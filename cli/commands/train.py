@@ -11,12 +11,12 @@ from ._common import Result, json_flag
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="reproduce a checkpoint from the datasets")
-    p.add_argument("what", choices=["vae", "tagger"])
+    p.add_argument("what", choices=["vae", "gan", "tagger"])
     p.add_argument("--steps", type=int, default=None, help="optimiser steps (default: the shipped run's)")
     p.add_argument("--minutes", type=float, default=0.0, help="stop after this long (0 = no limit)")
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--sources", default=None, help="comma-separated dataset names (default: all)")
-    p.add_argument("--out", type=Path, default=None, help="checkpoint path (default: checkpoints/vae.pt)")
+    p.add_argument("--out", type=Path, default=None, help="checkpoint path (default: checkpoints/WHAT.pt)")
     p.add_argument("--tiny", action="store_true", help="a tiny debug model (for tests)")
     json_flag(p)
     p.set_defaults(handler=run)
@@ -33,6 +33,8 @@ def run(args: argparse.Namespace) -> Result:
     torch.set_num_threads(max(1, settings.torch_threads))
     if args.what == "tagger":
         return _train_tagger(args, settings)
+    if args.what == "gan":
+        return _train_gan(args, settings)
     cfg = TrainConfig(max_minutes=args.minutes)
     if args.steps:
         cfg.steps = args.steps
@@ -57,3 +59,22 @@ def _train_tagger(args: argparse.Namespace, settings: Any) -> Result:
     summary = {"checkpoint": str(out), "held_out_accuracy": report["held_out"]["accuracy"],
                "leave_one_source_out": {k: v["accuracy"] for k, v in report["leave_one_source_out"].items()}}
     return summary, lambda r: f"wrote {r['checkpoint']} (held-out accuracy {r['held_out_accuracy']})"
+
+
+def _train_gan(args: argparse.Namespace, settings: Any) -> Result:
+    from engine.models.gan import GANConfig
+    from engine.training.train_gan import GANTrainConfig, train_gan
+
+    cfg = GANTrainConfig(max_minutes=args.minutes)
+    if args.steps:
+        cfg.steps = args.steps
+    if args.batch_size:
+        cfg.batch_size = args.batch_size
+    if args.sources:
+        cfg.sources = tuple(s.strip() for s in args.sources.split(","))
+    if args.tiny:
+        cfg.model = GANConfig(shared_dim=4, private_dim=2, bar_dim=4, hidden=8, critic_channels=8)
+        cfg.critic_steps, cfg.log_every = 1, max(1, cfg.steps // 2)
+    out = args.out or settings.checkpoint_dir / "gan.pt"
+    train_gan(cfg, settings.datasets_dir, settings.cache_dir, out)
+    return {"checkpoint": str(out), "log": str(out.with_suffix(".log.jsonl"))}, lambda r: f"wrote {r['checkpoint']}"

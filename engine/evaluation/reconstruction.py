@@ -17,7 +17,7 @@ import torch
 from ..data.dataset import SPLITS, SegmentArrays, build_corpus, tensors
 from ..models.vae import MusicVAE
 from ..styles import STYLES
-from ..training.train_vae import cond_of, to_device
+from ..training.common import cond_of, to_device
 
 TRACKS = ("melody", "bass", "chords", "drums")
 

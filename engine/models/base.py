@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from ..data.encoding import METERS
+
 ProgressCallback = Callable[[float], None]
 """Called with the fraction of the work done, 0..1."""
 
@@ -36,6 +38,22 @@ class Conditioning:
         return int(self.style.shape[0])
 
 
+class ConditionEmbedding(nn.Module):
+    """Style, meter, key tonic and mode as one vector."""
+
+    dim = 32
+
+    def __init__(self, n_styles: int) -> None:
+        super().__init__()
+        self.style = nn.Embedding(n_styles, 16)
+        self.meter = nn.Embedding(len(METERS), 4)
+        self.tonic = nn.Embedding(12, 8)
+        self.minor = nn.Embedding(2, 4)
+
+    def forward(self, c: Conditioning) -> torch.Tensor:
+        return torch.cat([self.style(c.style), self.meter(c.meter), self.tonic(c.tonic), self.minor(c.minor)], -1)
+
+
 @dataclass
 class Generated:
     """Model output in the segment encoding (see engine.data.encoding), plus the latents used."""
@@ -45,6 +63,17 @@ class Generated:
     chords: torch.Tensor  # [n, bars, 2] tokens
     drums: torch.Tensor  # [n, bars, 16, 9] 0/1
     latent: torch.Tensor  # [n, sections, latent_dim]
+
+    def bar_range(self, start: int | None, stop: int | None = None) -> Generated:
+        """Bars start..stop of every row (Python slice semantics); the latent is kept."""
+        cut = slice(start, stop)
+        return Generated(self.melody[:, cut], self.bass[:, cut], self.chords[:, cut], self.drums[:, cut], self.latent)
+
+    def sections(self, bars: int) -> list[dict[str, torch.Tensor]]:
+        """The tracks cut into consecutive sections of `bars` bars (the last may be shorter)."""
+        total = int(self.melody.shape[1])
+        return [{k: getattr(self, k)[:, s:s + bars] for k in ("melody", "bass", "chords", "drums")}
+                for s in range(0, total, bars)]
 
     def row(self, i: int) -> Generated:
         return Generated(*(t[i:i + 1] for t in (self.melody, self.bass, self.chords, self.drums, self.latent)))
@@ -62,10 +91,19 @@ class BaseGenModel(nn.Module, ABC):
         """Sample `len(cond)` pieces of `bars` bars (from `latent` [n, sections, d] when given)."""
 
     @abstractmethod
+    def embed(self, piece: Generated, cond: Conditioning) -> torch.Tensor:
+        """Latents [n, sections, d] from which the model would write `piece` again (one per section)."""
+
+    @abstractmethod
     def generate_continuation(self, prompt: Generated, cond: Conditioning, bars: int, *,
                               temperature: float = 1.0, generator: torch.Generator | None = None,
                               progress: ProgressCallback | None = None) -> Generated:
         """Sample `bars` new bars that follow `prompt` (the prompt itself is not returned)."""
+
+    @property
+    @abstractmethod
+    def latent_dim(self) -> int:
+        """Size of one section's latent."""
 
     @property
     def device(self) -> torch.device:

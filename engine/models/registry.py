@@ -9,9 +9,11 @@ import torch
 
 from ..mir.tagger import StyleTagger, load_tagger
 from .base import BaseGenModel
+from .gan import MuseGAN
 from .vae import MusicVAE
 
-CHECKPOINT_FILES = {"vae": "vae.pt"}
+CHECKPOINT_FILES = {"vae": "vae.pt", "gan": "gan.pt"}
+MODEL_CLASSES: dict[str, type[MusicVAE] | type[MuseGAN]] = {"vae": MusicVAE, "gan": MuseGAN}
 TAGGER_FILE = "tagger.pt"
 _LOADED: dict[tuple[str, str, str], BaseGenModel] = {}
 _LOCK = threading.Lock()
@@ -32,7 +34,7 @@ def load_model(name: str, checkpoint_dir: Path, device: torch.device) -> BaseGen
             if not path.exists():
                 raise ModelUnavailable(f"checkpoint {path} is missing; run `cadenza train {name}`")
             data = torch.load(path, map_location="cpu", weights_only=False)
-            _LOADED[key] = MusicVAE.from_checkpoint(data).to(device)
+            _LOADED[key] = MODEL_CLASSES[name].from_checkpoint(data).to(device)
         return _LOADED[key]
 
 

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..data.encoding import HOLD, METERS, N_BASS, N_CHORDS, N_DRUMS, N_MELODY, PITCH0, REST, SLOT
-from .base import BaseGenModel, Conditioning, Generated, ProgressCallback
+from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback
 
 
 @dataclass
@@ -35,22 +35,6 @@ class VAEConfig:
     drums_hidden: int = 160
     ctx_dim: int = 64
     free_bits: float = 48.0
-
-
-class ConditionEmbedding(nn.Module):
-    """Style, meter, key tonic and mode as one vector."""
-
-    dim = 32
-
-    def __init__(self, n_styles: int) -> None:
-        super().__init__()
-        self.style = nn.Embedding(n_styles, 16)
-        self.meter = nn.Embedding(len(METERS), 4)
-        self.tonic = nn.Embedding(12, 8)
-        self.minor = nn.Embedding(2, 4)
-
-    def forward(self, c: Conditioning) -> torch.Tensor:
-        return torch.cat([self.style(c.style), self.meter(c.meter), self.tonic(c.tonic), self.minor(c.minor)], -1)
 
 
 class TrackDecoder(nn.Module):
@@ -352,19 +336,32 @@ class MusicVAE(BaseGenModel):
         return Generated(joined["melody"], joined["bass"], joined["chords"], joined["drums"], latent.cpu())
 
     @torch.no_grad()
+    def embed(self, piece: Generated, cond: Conditioning) -> torch.Tensor:
+        """The posterior mean of each 8-bar section."""
+        cond = cond.to(self.device)
+        means = []
+        for section in piece.sections(self.config.segment_bars):
+            batch = {k: v.to(self.device) for k, v in section.items()}
+            batch["present"] = torch.ones(len(cond), 4, device=self.device)
+            means.append(self.encode(batch, cond)[0])
+        return torch.stack(means, 1).cpu()
+
+    @torch.no_grad()
     def generate_continuation(self, prompt: Generated, cond: Conditioning, bars: int, *,
                               temperature: float = 1.0, generator: torch.Generator | None = None,
                               progress: ProgressCallback | None = None) -> Generated:
         """Encode the prompt's last section, then walk on from its latent."""
         seg = self.config.segment_bars
-        tail = {k: getattr(prompt, k)[:, -seg:].to(self.device) for k in ("melody", "bass", "chords", "drums")}
-        tail["present"] = torch.ones(len(cond), 4, device=self.device)
-        mu, _ = self.encode(tail, cond.to(self.device))
+        mu = self.embed(prompt.bar_range(-seg), cond)[:, -1]
         sections = -(-bars // seg)
-        walk = self._section_latents(len(cond), sections + 1, generator, temperature).to(self.device)
+        walk = self._section_latents(len(cond), sections + 1, generator, temperature)
         latents = mu.unsqueeze(1) * math.cos(0.6) + walk[:, 1:] * math.sin(0.6)
         return self.generate(cond, bars, temperature=temperature, generator=generator, latent=latents,
                              progress=progress)
+
+    @property
+    def latent_dim(self) -> int:
+        return self.config.latent_dim
 
     def checkpoint(self) -> dict:
         return {"config": asdict(self.config), "state_dict": self.state_dict()}

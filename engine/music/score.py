@@ -179,3 +179,20 @@ class Score:
         ]
         chords = [replace(c, start=c.start - lo) for c in self.chords if lo <= c.start < hi]
         return replace(self, bars=count, tracks=tracks, chords=chords)
+
+    def then(self, other: Score) -> Score:
+        """This score followed by `other` (same meter): tracks joined by role, the rest of this one's."""
+        if other.meter != self.meter:
+            raise ValueError(f"cannot join {self.meter} and {other.meter}")
+        offset = self.total_steps
+        tracks = [Track(t.role, t.program, list(t.notes), t.name) for t in self.tracks]
+        for t in other.tracks:
+            moved = [replace(n, start=n.start + offset) for n in t.notes]
+            same = next((mine for mine in tracks if mine.role is t.role), None)
+            if same is None:
+                tracks.append(Track(t.role, t.program, moved, t.name))
+            else:
+                same.notes.extend(moved)
+        chords = self.chords + [replace(c, start=c.start + offset) for c in other.chords]
+        return replace(self, bars=self.bars + other.bars, tracks=tracks, chords=chords)
+

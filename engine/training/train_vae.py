@@ -12,8 +12,8 @@ import numpy as np
 import torch
 
 from ..data.dataset import SPLITS, SegmentArrays, SegmentBatches, build_corpus, tensors
-from ..models.base import Conditioning
 from ..models.vae import MusicVAE, VAEConfig
+from .common import cond_of, pick_device, save_checkpoint, to_device
 
 log = logging.getLogger(__name__)
 
@@ -35,21 +35,6 @@ class TrainConfig:
     eval_every: int = 250
     sources: tuple[str, ...] = ("pop909", "nottingham", "jsb", "groove", "openewld", "rs200")
     model: VAEConfig = field(default_factory=VAEConfig)
-
-
-def pick_device(name: str = "auto") -> torch.device:
-    """CUDA when present (or asked for), else CPU."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
-
-
-def cond_of(batch: dict[str, torch.Tensor]) -> Conditioning:
-    return Conditioning(batch["style"], batch["meter"], batch["tonic"], batch["minor"])
-
-
-def to_device(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
-    return {k: v.to(device) for k, v in batch.items()}
 
 
 @torch.no_grad()
@@ -111,18 +96,8 @@ def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
                 log_file.flush()
                 log.info("step %d  train loss %.3f  valid recon %.3f  melody acc %.3f",
                          step, running["loss"], valid_metrics["recon"], valid_metrics["melody_acc"])
-                save_checkpoint(model, cfg, step, out)
+                save_checkpoint(model.checkpoint(), {**asdict(cfg), "model": asdict(cfg.model), "step_reached": step},
+                                out)
             if out_of_time:
                 break
     return out
-
-
-def save_checkpoint(model: MusicVAE, cfg: TrainConfig, step: int, out: Path) -> None:
-    """Write weights in half precision with the configs that made them (atomically)."""
-    data = model.checkpoint()
-    data["state_dict"] = {k: v.detach().cpu().half() if v.is_floating_point() else v.cpu()
-                          for k, v in data["state_dict"].items()}
-    data["train_config"] = {**asdict(cfg), "model": asdict(cfg.model), "step_reached": step}
-    tmp = out.with_suffix(".tmp")
-    torch.save(data, tmp)
-    tmp.replace(out)

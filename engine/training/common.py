@@ -1,0 +1,35 @@
+"""What every training script shares: device choice, batches on the device, half-precision checkpoints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..models.base import Conditioning
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """CUDA when present (or asked for), else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def cond_of(batch: dict[str, torch.Tensor]) -> Conditioning:
+    return Conditioning(batch["style"], batch["meter"], batch["tonic"], batch["minor"])
+
+
+def to_device(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
+    return {k: v.to(device) for k, v in batch.items()}
+
+
+def save_checkpoint(data: dict[str, Any], train_config: dict[str, Any], out: Path) -> None:
+    """Write a model's checkpoint dict with weights in half precision and its training config (atomically)."""
+    data = {**data, "train_config": train_config,
+            "state_dict": {k: v.detach().cpu().half() if v.is_floating_point() else v.cpu()
+                           for k, v in data["state_dict"].items()}}
+    tmp = out.with_suffix(".tmp")
+    torch.save(data, tmp)
+    tmp.replace(out)

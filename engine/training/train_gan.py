@@ -1,0 +1,128 @@
+"""Train the GAN with WGAN-GP: `cadenza train gan` reproduces the shipped checkpoint from the datasets."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+
+from ..data.dataset import SPLITS, SegmentBatches, build_corpus
+from ..data.encoding import PITCH0, TRACKS
+from ..models.base import Conditioning
+from ..models.gan import GANConfig, MuseGAN, one_hot_batch
+from .common import cond_of, pick_device, save_checkpoint, to_device
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class GANTrainConfig:
+    """Everything that decides a training run (recorded in the checkpoint and its log)."""
+
+    steps: int = 7000
+    """Generator steps; the critic takes `critic_steps` for each."""
+    critic_steps: int = 5
+    batch_size: int = 48
+    lr: float = 1e-4
+    gp_weight: float = 10.0
+    max_minutes: float = 0.0
+    seed: int = 0
+    log_every: int = 100
+    sources: tuple[str, ...] = ("pop909", "nottingham", "jsb", "groove", "openewld", "rs200")
+    model: GANConfig = field(default_factory=GANConfig)
+
+
+def gradient_penalty(model: MuseGAN, real: dict[str, torch.Tensor], fake: dict[str, torch.Tensor],
+                     cond: Conditioning, present: torch.Tensor) -> torch.Tensor:
+    """WGAN-GP's penalty: the critic's gradient norm, pushed to 1, on points between real and fake."""
+    assert model.critic is not None
+    b = present.shape[0]
+    mixed = {}
+    for k in TRACKS:
+        alpha = torch.rand(b, *([1] * (real[k].dim() - 1)), device=present.device)
+        mixed[k] = (alpha * real[k] + (1 - alpha) * fake[k]).requires_grad_()
+    score = model.critic(mixed, cond, present)
+    grads = torch.autograd.grad(score.sum(), [mixed[k] for k in TRACKS], create_graph=True)
+    norm = torch.sqrt(torch.stack([g.pow(2).flatten(1).sum(1) for g in grads]).sum(0) + 1e-12)
+    return ((norm - 1) ** 2).mean()
+
+
+def sample_stats(tokens: dict[str, torch.Tensor], present: torch.Tensor) -> dict[str, float]:
+    """Cheap health figures of a batch (tracks the segment has only): melody notes per bar, drum hits per bar."""
+    mel = present[:, 0] > 0
+    drums = present[:, 3] > 0
+    return {"melody_onsets_per_bar": float((tokens["melody"][mel] >= PITCH0).sum(-1).float().mean()) if mel.any()
+            else 0.0,
+            "drum_hits_per_bar": float(tokens["drums"][drums].sum((-1, -2)).mean()) if drums.any() else 0.0}
+
+
+def train_gan(cfg: GANTrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
+              device: torch.device | None = None) -> Path:
+    """Train, writing `out` (generator checkpoint) and `out.with_suffix('.log.jsonl')`."""
+    torch.manual_seed(cfg.seed)
+    device = device or pick_device()
+    corpus = build_corpus(datasets_dir, cache_dir, cfg.sources)
+    train = corpus.subset(corpus.split == SPLITS.index("train"))
+    model = MuseGAN(cfg.model).to(device)
+    assert model.critic is not None
+    log.info("GAN: generator %d, critic %d parameters; %d train segments; on %s",
+             sum(p.numel() for p in model.generator.parameters()),
+             sum(p.numel() for p in model.critic.parameters()), len(train), device)
+    opt_g = torch.optim.Adam(model.generator.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
+    opt_c = torch.optim.Adam(model.critic.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
+    batches = SegmentBatches(train, cfg.batch_size, augment=True, seed=cfg.seed)
+    log_path = out.with_suffix(".log.jsonl")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    running: dict[str, float] = {}
+
+    def fakes_for(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        z = torch.randn(cfg.batch_size, cfg.model.latent_dim, device=device)
+        return model.generator(z, cond_of(batch))
+
+    def track(name: str, value: float) -> None:
+        running[name] = 0.95 * running.get(name, value) + 0.05 * value
+
+    with log_path.open("w") as log_file:
+        for step in range(1, cfg.steps + 1):
+            for _ in range(cfg.critic_steps):
+                batch = to_device(batches.sample(), device)
+                cond, present = cond_of(batch), batch["present"]
+                real = one_hot_batch(batch)
+                with torch.no_grad():
+                    fake = fakes_for(batch)
+                distance = model.critic(real, cond, present).mean() - model.critic(fake, cond, present).mean()
+                gp = gradient_penalty(model, real, fake, cond, present)
+                opt_c.zero_grad()
+                (-distance + cfg.gp_weight * gp).backward()
+                opt_c.step()
+            track("wasserstein", distance.item())
+            track("gp", gp.item())
+            batch = to_device(batches.sample(), device)
+            fake = fakes_for(batch)
+            g_loss = -model.critic(fake, cond_of(batch), batch["present"]).mean()
+            opt_g.zero_grad()
+            g_loss.backward()
+            opt_g.step()
+            track("generator", g_loss.item())
+            out_of_time = cfg.max_minutes > 0 and time.time() - started > cfg.max_minutes * 60
+            if step % cfg.log_every == 0 or step == cfg.steps or out_of_time:
+                stats = sample_stats(MuseGAN.tokens({k: v.detach() for k, v in fake.items()}), batch["present"])
+                real_stats = sample_stats({k: batch[k] for k in TRACKS}, batch["present"])
+                record = {"step": step, "minutes": round((time.time() - started) / 60, 2),
+                          "train": {k: round(v, 4) for k, v in running.items()},
+                          "generated": {k: round(v, 3) for k, v in stats.items()},
+                          "data": {k: round(v, 3) for k, v in real_stats.items()}}
+                log_file.write(json.dumps(record) + "\n")
+                log_file.flush()
+                log.info("step %d  W %.3f  gp %.3f  %s", step, running["wasserstein"], running["gp"], stats)
+                save_checkpoint(model.checkpoint(),
+                                {**asdict(cfg), "model": asdict(cfg.model), "step_reached": step}, out)
+            if out_of_time:
+                break
+    return out
+
