@@ -7,13 +7,20 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ._common import Result, json_flag
+from ._common import BadInput, Result, json_flag
+
+QUALITY_MODELS = ("vae", "gan")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("evaluate", help="measure the models (reconstruction, style adherence)")
-    p.add_argument("what", choices=["reconstruction", "adherence"])
-    p.add_argument("--n", type=int, default=20, help="compositions per style (adherence)")
+    p = sub.add_parser("evaluate", help="measure the models (quality metrics, reconstruction, style adherence)")
+    p.add_argument("what", nargs="?", choices=["quality", "reconstruction", "adherence"], default="quality",
+                   help="what to measure (default: quality)")
+    p.add_argument("--n", type=int, help="pieces per style (quality, default 32; adherence, default 20)")
+    p.add_argument("--model", choices=QUALITY_MODELS, default="vae", help="model to measure (quality)")
+    p.add_argument("--style", help="style to measure, or 'all' (quality; default all)")
+    p.add_argument("--bars", type=int, default=16, help="bars per generated piece, a multiple of 8 (quality)")
+    p.add_argument("--seed", type=int, default=0, help="sampling seed (quality)")
     p.add_argument("--styles", help="comma-separated styles (adherence; default all, plus waltz)")
     p.add_argument("--limit", type=int, default=600, help="held-out segments (reconstruction)")
     p.add_argument("--checkpoint", type=Path, help="VAE checkpoint (default: the shipped one)")
@@ -28,6 +35,8 @@ def run(args: argparse.Namespace) -> Result:
 
     settings = get_settings()
     torch.set_num_threads(max(1, settings.torch_threads))
+    if args.what == "quality":
+        return quality(args), _quality_table
     if args.what == "reconstruction":
         from engine.evaluation.reconstruction import evaluate_checkpoint
 
@@ -38,9 +47,56 @@ def run(args: argparse.Namespace) -> Result:
         from engine.evaluation.adherence import adherence
 
         styles = tuple(s.strip() for s in args.styles.split(",")) if args.styles else None
-        result = {"adherence": adherence(Composer(settings), args.n, styles)}
+        result = {"adherence": adherence(Composer(settings), 20 if args.n is None else args.n, styles)}
 
     def human(r: dict[str, Any]) -> str:
         return json.dumps(r, indent=1, ensure_ascii=False)
 
     return result, human
+
+
+def quality(args: argparse.Namespace) -> dict[str, Any]:
+    """One style's report, or (style 'all' or none) every style's under "styles"."""
+    from engine.evaluation.quality import evaluate_quality
+    from engine.models.registry import ModelUnavailable
+    from engine.styles import STYLE_BY_NAME
+
+    style = (args.style or "all").strip().lower()
+    if style != "all" and style not in STYLE_BY_NAME:
+        raise BadInput(f"unknown style '{args.style}': use one of {', '.join(STYLE_BY_NAME)} or all")
+    n = 32 if args.n is None else args.n
+    if not 1 <= n <= 1000:
+        raise BadInput(f"--n {n} is out of range: use 1–1000")
+    if args.bars % 8 or not 8 <= args.bars <= 64:
+        raise BadInput(f"--bars {args.bars} is not accepted: use a multiple of 8 from 8 to 64")
+    names = list(STYLE_BY_NAME) if style == "all" else [style]
+    try:
+        reports = {name: evaluate_quality(args.model, name, n, seed=args.seed, bars=args.bars) for name in names}
+    except ModelUnavailable as exc:
+        raise BadInput(str(exc)) from None
+    if style != "all":
+        return reports[style]
+    return {"model": args.model, "n": n, "bars": args.bars, "seed": args.seed, "styles": reports}
+
+
+def _fmt(value: Any) -> str:
+    return "–" if value is None else f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def _quality_table(result: dict[str, Any]) -> str:
+    """Per style: metric, generated, data, within 25%; then novelty."""
+    from engine.evaluation.quality import flatten
+
+    reports = result["styles"] if "styles" in result else {result["style"]: result}
+    lines = []
+    for name, r in reports.items():
+        lines.append(f"{name} ({r['model']}, {r['n']} pieces of {r['bars']} bars; "
+                     f"data: {r['data']['segments']} training segments)")
+        gen, data = flatten(r["generated"]), flatten(r["data"])
+        width = max(len(k) for k in data)
+        lines.append(f"  {'metric':<{width}}  generated       data  within 25%")
+        for key, want in data.items():
+            ok = {True: "yes", False: "no", None: "–"}[r["within_25pct"][key]]
+            lines.append(f"  {key:<{width}}  {_fmt(gen[key]):>9}  {_fmt(want):>9}  {ok}")
+        lines.append(f"  novelty: {_fmt(r['novelty'])} of {r['novelty_windows']} 4-bar melody windows")
+    return "\n".join(lines)
