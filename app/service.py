@@ -9,7 +9,9 @@ which ratings count again.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,11 @@ from typing import Any
 import numpy as np
 
 from engine.compose import Composer, Composition
+from engine.derive import Deriver, Parent, parent_of_upload
+from engine.mir.loading import UnreadableFile, load_score_bytes
 from engine.mir.similarity import embedding, nearest
+from engine.models.registry import load_style_tagger
+from engine.music.midi import read_midi
 from engine.personalization.taste import Taste, explain, learn, pool, taste_vector
 from engine.requests import Request
 from engine.settings import Settings, get_settings
@@ -30,6 +36,18 @@ CHANNEL_HISTORY = 200
 SIMILAR_POOL = 2000
 """How many of the latest generations `similar` searches."""
 """How many of a channel's latest pieces its taste is learnt from."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who asked for a piece, and where: recorded with it."""
+
+    user_id: str | None = None
+    guild_id: str | None = None
+    channel_id: str | None = None
+
+
+NOBODY = Origin()
 
 
 class UnknownGeneration(LookupError):
@@ -57,6 +75,10 @@ class Cadenza:
         db = Database.create(settings.database_url)
         await db.migrate()
         return cls(settings, db, Composer(settings))
+
+    @property
+    def deriver(self) -> Deriver:
+        return Deriver(self.composer)
 
     async def close(self) -> None:
         await self.db.close()
@@ -103,6 +125,58 @@ class Cadenza:
                 id=comp.id, user_id=user_id, guild_id=guild_id, channel_id=channel_id, kind=kind,
                 request=comp.request.to_dict(), model=comp.model, seed=comp.seed, latent=_latent_bytes(comp),
                 midi=comp.files["midi"].read_bytes(), tags=comp.tags, features=comp.features, parent_ids=list(parents)))
+
+    async def parent(self, generation_id: str) -> Parent:
+        """A stored generation as a piece to derive from."""
+        gen = await self.generation(generation_id)
+        return Parent.of_generation(gen.id, Request.from_dict(gen.request), gen.seed, gen.model, read_midi(gen.midi),
+                                    _latent_of(gen))
+
+    async def upload_parent(self, data: bytes, name: str, style: str | None = None) -> Parent:
+        """An uploaded file as a piece to derive from (parsed under the upload limits; UnreadableFile if
+        refused, RequestError if it cannot be worked from)."""
+        def load() -> Parent:
+            try:
+                score, midi = load_score_bytes(data, name)
+            except UnreadableFile as exc:
+                raise UnreadableFile(f"{name}: {exc}") from None
+            return parent_of_upload(score, midi, style, load_style_tagger(self.settings.checkpoint_dir))
+
+        return await asyncio.to_thread(load)
+
+    async def variation(self, parent: Parent, *, seed: int | None = None, model: str | None = None,
+                        origin: Origin = NOBODY, out_dir: Path | None = None) -> Composition:
+        """A piece near the parent in the model's latent space, recorded with its parent."""
+        return await self._derived(GenerationKind.VARIATION, lambda s, out: self.deriver.variation(
+            parent, s, model=model, out_dir=out), seed, origin, out_dir)
+
+    async def continuation(self, parent: Parent, bars: int, *, seed: int | None = None, model: str | None = None,
+                           origin: Origin = NOBODY, out_dir: Path | None = None) -> Composition:
+        """The parent with `bars` more bars, recorded with its parent."""
+        return await self._derived(GenerationKind.CONTINUATION, lambda s, out: self.deriver.continuation(
+            parent, bars, s, model=model, out_dir=out), seed, origin, out_dir)
+
+    async def interpolation(self, first: Parent, last: Parent, steps: int, *, seed: int | None = None,
+                            model: str | None = None, origin: Origin = NOBODY,
+                            out_dir: Path | None = None) -> Composition:
+        """A piece gliding from one parent to the other, recorded with both."""
+        return await self._derived(GenerationKind.INTERPOLATION, lambda s, out: self.deriver.interpolation(
+            first, last, steps, s, model=model, out_dir=out), seed, origin, out_dir)
+
+    async def remix(self, parent: Parent, request: Request, *, seed: int | None = None, origin: Origin = NOBODY,
+                    out_dir: Path | None = None) -> Composition:
+        """The parent's latents written out as `request` asks (another style, tempo, ensemble)."""
+        return await self._derived(GenerationKind.REMIX, lambda s, out: self.deriver.remix(
+            parent, request, s, out_dir=out), seed, origin, out_dir)
+
+    async def _derived(self, kind: GenerationKind, make: Callable[[int, Path | None], Composition],
+                       seed: int | None, origin: Origin, out_dir: Path | None) -> Composition:
+        """Run a derivation off the event loop and record it."""
+        seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
+        comp = await asyncio.to_thread(make, seed, out_dir)
+        await self.record(comp, user_id=origin.user_id, guild_id=origin.guild_id, channel_id=origin.channel_id,
+                          parents=comp.parents, kind=kind)
+        return comp
 
     async def generation(self, generation_id: str) -> Generation:
         """The stored generation; UnknownGeneration if there is none with that id."""

@@ -70,10 +70,10 @@ def parent_of_upload(score: Score, midi: pretty_midi.PrettyMIDI | None, style: s
         style = classify(tagger, score_views(score)).label if tagger is not None else "pop"
     low, high, _ = LIMITS["tempo"]
     bars = min(score.bars, MAX_BARS)
-    request = parse_request(f"uploaded piece as {style}", style=style, bars=bars,
+    request = parse_request("", style=style, bars=bars,
                             key=analysis.key.key if analysis.key else None,
                             tempo=int(min(max(round(analysis.tempo), low), high)), meter=score.meter)
-    return Parent(None, request, score.bar_slice(0, bars), DEFAULT_MODEL)
+    return Parent(None, replace(request, text=f"an uploaded {style} piece"), score.bar_slice(0, bars), DEFAULT_MODEL)
 
 
 def tokens_of(score: Score) -> Generated:

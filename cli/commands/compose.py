@@ -14,12 +14,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compose", help="compose a piece from text")
     request_options(p)
     p.add_argument("--out", type=Path, help="folder for the files (default: out/ID)")
-    p.add_argument("--user", help="record the generation for this user, and compose to their taste")
+    p.add_argument("--user", help="compose to this user's taste, and record the generation as theirs")
     json_flag(p)
     p.set_defaults(handler=run)
 
 
-def _describe(r: dict[str, Any]) -> str:
+def describe(r: dict[str, Any]) -> str:
     req, tags = r["request"], r["tags"]
     bars = f"{req['bars']} bar{'s' if req['bars'] != 1 else ''}"
     lines = [f"composed {r['id']}: {bars} of {req['style']} in {req['meter']} at {req['tempo']} bpm"
@@ -34,23 +34,18 @@ def _describe(r: dict[str, Any]) -> str:
 def run(args: argparse.Namespace) -> Result:
     import torch
 
-    from engine.compose import Composer
     from engine.models.registry import ModelUnavailable
     from engine.requests import RequestError
     from engine.settings import get_settings
 
+    from .people import with_app
+
     torch.set_num_threads(max(1, get_settings().torch_threads))
     request = parse(args)
     try:
-        if args.user:
-            from .people import with_app
-
-            data = with_app(lambda app: _recorded(app, request, args))
-            return data, _describe
-        composition = Composer().compose(request, args.out)
+        return with_app(lambda app: _recorded(app, request, args)), describe
     except (RequestError, ModelUnavailable) as exc:
         raise BadInput(str(exc)) from None
-    return composition.to_json(), _describe
 
 
 async def _recorded(app: Any, request: Any, args: argparse.Namespace) -> dict[str, Any]:

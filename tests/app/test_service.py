@@ -90,3 +90,29 @@ def test_similar_finds_the_closest_pieces_first(composer: Composer, tmp_path: Pa
         await app.close()
 
     asyncio.run(scenario())
+
+
+def test_derived_pieces_are_recorded_with_their_parents(composer: Composer, tmp_path: Path) -> None:
+    from app.service import Origin
+
+    async def scenario() -> None:
+        app = await _open(composer, tmp_path)
+        first = await app.compose(parse_request("pop 4 bars seed 1"), user_id="u1", out_dir=tmp_path / "a")
+        second = await app.compose(parse_request("folk 4 bars seed 2"), user_id="u1", out_dir=tmp_path / "b")
+        who = Origin(user_id="u2", channel_id="c1")
+        var = await app.variation(await app.parent(first.id), seed=3, origin=who, out_dir=tmp_path / "v")
+        cont = await app.continuation(await app.parent(first.id), 4, origin=who, out_dir=tmp_path / "c")
+        glide = await app.interpolation(await app.parent(first.id), await app.parent(second.id), 2, origin=who,
+                                        out_dir=tmp_path / "i")
+        upload = await app.upload_parent(first.files["midi"].read_bytes(), "mine.mid", style="jazz")
+        remix = await app.remix(upload, parse_request("lofi"), origin=who, out_dir=tmp_path / "r")
+        expected = {var.id: ("variation", [first.id]), cont.id: ("continuation", [first.id]),
+                    glide.id: ("interpolation", [first.id, second.id]), remix.id: ("remix", [])}
+        for gen_id, (kind, parents) in expected.items():
+            stored = await app.generation(gen_id)
+            assert (stored.kind, stored.parent_ids, stored.user_id, stored.channel_id) == (kind, parents, "u2", "c1")
+        assert (await app.generation(cont.id)).request["bars"] == 8
+        assert upload.request.style == "jazz"
+        await app.close()
+
+    asyncio.run(scenario())

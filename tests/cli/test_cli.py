@@ -93,3 +93,31 @@ def test_user_commands_record_rate_explain_and_forget(tmp_path: Path) -> None:
     assert [g["id"] for g in cadenza("history", "--user", "ana")["generations"]] == [piece["id"]]
     assert cadenza("forget", "--user", "ana")["deleted"]["generations"] == 1
     assert cadenza("history", "--user", "ana")["generations"] == []
+
+
+def test_derived_commands_print_compose_json_and_refuse_unknown_ids(tmp_path: Path) -> None:
+    env = {**os.environ, "CADENZA_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}"}
+
+    def cadenza(*argv: str, code: int = 0) -> dict[str, Any]:
+        proc = subprocess.run([sys.executable, "-m", "cli.main", *argv, "--json"], capture_output=True, text=True,
+                              env=env, timeout=300)
+        assert proc.returncode == code, proc.stderr
+        if code:
+            assert len(proc.stderr.strip().splitlines()) == 1 and proc.stdout == ""
+            return {"error": proc.stderr}
+        data: dict[str, Any] = json.loads(proc.stdout)
+        return data
+
+    a = cadenza("compose", "rock 4 bars", "--seed", "1", "--out", str(tmp_path / "a"))
+    b = cadenza("compose", "pop 4 bars", "--seed", "2", "--out", str(tmp_path / "b"))
+    var = cadenza("variation", a["id"], "--seed", "3", "--out", str(tmp_path / "v"))
+    assert var["parents"] == [a["id"]] and var["request"]["bars"] == 4 and Path(var["files"]["audio"]).exists()
+    assert cadenza("continue", a["id"], "--bars", "2", "--out", str(tmp_path / "c"))["request"]["bars"] == 6
+    glide = cadenza("interpolate", a["id"], b["id"], "--steps", "2", "--out", str(tmp_path / "i"))
+    assert glide["parents"] == [a["id"], b["id"]] and glide["request"]["bars"] == 8
+    from_file = cadenza("remix", a["files"]["midi"], "jazz", "--out", str(tmp_path / "r"))
+    assert from_file["request"]["style"] == "jazz" and from_file["parents"] == []
+    assert "no generation" in cadenza("variation", "000000000000", code=2)["error"]
+    assert "at most 64 bars" in cadenza("continue", a["id"], "--bars", "99", code=2)["error"]
+    (tmp_path / "bad.mid").write_bytes(b"not a midi file")
+    assert "bad.mid" in cadenza("variation", str(tmp_path / "bad.mid"), code=2)["error"]

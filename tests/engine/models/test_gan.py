@@ -1,0 +1,120 @@
+"""The GAN on CPU with a tiny configuration: outputs, meters, latents, training, inversion, checkpoints."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from engine.data.encoding import METERS, N_BASS, N_CHORDS, N_MELODY, PITCH0, REST
+from engine.models.base import Conditioning
+from engine.models.gan import GANConfig, MuseGAN, one_hot_batch
+from engine.training.train_gan import gradient_penalty
+
+TINY = GANConfig(shared_dim=4, private_dim=3, bar_dim=4, hidden=16, critic_channels=8)
+
+
+def _batch(n: int = 6) -> dict[str, torch.Tensor]:
+    g = torch.Generator().manual_seed(0)
+    return {"melody": torch.randint(0, N_MELODY, (n, 8, 16), generator=g),
+            "bass": torch.randint(0, N_BASS, (n, 8, 16), generator=g),
+            "chords": torch.randint(0, N_CHORDS, (n, 8, 2), generator=g),
+            "drums": (torch.rand(n, 8, 16, 9, generator=g) > 0.8).float()}
+
+
+def test_outputs_are_distributions_and_padding_is_silent() -> None:
+    model = MuseGAN(TINY)
+    cond = Conditioning(torch.tensor([0, 1]), torch.tensor([0, METERS.index(METERS[1])]), torch.tensor([0, 3]),
+                        torch.tensor([0, 1]))
+    out = model.generator(torch.randn(2, TINY.latent_dim), cond)
+    for name in ("melody", "bass", "chords"):
+        assert torch.allclose(out[name].sum(-1), torch.ones(out[name].shape[:-1]), atol=1e-5)
+    assert out["melody"].shape == (2, 8, 16, N_MELODY) and out["chords"].shape == (2, 8, 2, N_CHORDS)
+    assert (out["melody"][1, :, 12:].argmax(-1) == REST).all()  # 3/4: the last 4 slots are padding
+    assert (out["drums"][1, :, 12:] == 0).all()
+
+
+def test_tokens_prefer_an_onset_whose_mass_is_spread_over_pitches() -> None:
+    probs = torch.zeros(1, 1, 1, N_MELODY)
+    probs[..., REST] = 0.3
+    probs[..., PITCH0:PITCH0 + 7] = 0.1  # 0.7 on onsets, none of them above 0.3
+    tokens = MuseGAN.tokens({"melody": probs, "bass": torch.zeros(1, 1, 1, N_BASS).index_fill(-1, torch.tensor([0]), 1),
+                             "chords": torch.zeros(1, 1, 2, N_CHORDS), "drums": torch.zeros(1, 1, 1, 9)})
+    assert int(tokens["melody"]) >= PITCH0 and int(tokens["bass"]) == REST
+
+
+def test_sections_share_fixed_latents_and_walk_their_seeds() -> None:
+    model = MuseGAN(TINY).eval()
+    gen = model.generate(Conditioning.single(2, 0, 5, True, 3), 20, generator=torch.Generator().manual_seed(1))
+    assert gen.melody.shape == (3, 20, 16) and gen.latent.shape == (3, 3, TINY.latent_dim)
+    seeds = model._seed_mask()
+    assert torch.equal(gen.latent[:, 0, ~seeds], gen.latent[:, 2, ~seeds])
+    assert not torch.allclose(gen.latent[:, 0, seeds], gen.latent[:, 1, seeds])
+
+
+def test_critic_steps_widen_the_gap_between_real_and_fake() -> None:
+    torch.manual_seed(0)
+    model = MuseGAN(TINY)
+    assert model.critic is not None
+    batch = _batch()
+    cond, present = Conditioning.single(0, 0, 0, False, 6), torch.ones(6, 4)
+    real = one_hot_batch(batch)
+    with torch.no_grad():
+        fake = model.generator(torch.randn(6, TINY.latent_dim), cond)
+
+    @torch.no_grad()
+    def gap() -> float:
+        return float(model.critic(real, cond, present).mean() - model.critic(fake, cond, present).mean())
+
+    before = gap()
+    opt = torch.optim.Adam(model.critic.parameters(), lr=1e-3)
+    for _ in range(60):
+        loss = -(model.critic(real, cond, present).mean() - model.critic(fake, cond, present).mean()) \
+            + 10 * gradient_penalty(model, real, fake, cond, present)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert gap() > before + 0.5
+
+
+def test_absent_tracks_do_not_reach_the_critic() -> None:
+    model = MuseGAN(TINY)
+    assert model.critic is not None
+    real = one_hot_batch(_batch(2))
+    cond, no_drums = Conditioning.single(0, 0, 0, False, 2), torch.tensor([[1.0, 1, 1, 0]] * 2)
+    before = model.critic(real, cond, no_drums)
+    real["drums"] = 1 - real["drums"]
+    assert torch.allclose(model.critic(real, cond, no_drums), before)
+
+
+def test_inversion_finds_a_latent_that_writes_the_section_again() -> None:
+    torch.manual_seed(0)
+    model = MuseGAN(TINY).eval()
+    cond = Conditioning.single(0, 0, 0, False, 1)
+    target = model.generate(cond, 8, generator=torch.Generator().manual_seed(3))
+    section = target.sections(8)[0]
+    found = model.invert(section, cond, generator=torch.Generator().manual_seed(4))
+    fresh = torch.randn(1, TINY.latent_dim, generator=torch.Generator().manual_seed(5))
+    with torch.no_grad():
+        loss_found = model._match_loss(model.generator(found, cond), section)
+        loss_fresh = model._match_loss(model.generator(fresh, cond), section)
+    assert float(loss_found) < float(loss_fresh)
+    assert model.embed(target, cond).shape == (1, 1, TINY.latent_dim)
+
+
+def test_continuation_writes_the_bars_asked_for() -> None:
+    model = MuseGAN(TINY).eval()
+    cond = Conditioning.single(1, 0, 2, False, 2)
+    prompt = model.generate(cond, 6, generator=torch.Generator().manual_seed(0))
+    more = model.generate_continuation(prompt, cond, 10, generator=torch.Generator().manual_seed(1))
+    assert more.melody.shape == (2, 10, 16) and more.latent.shape == (2, 2, TINY.latent_dim)
+
+
+@pytest.mark.parametrize("meter", range(len(METERS)))
+def test_checkpoint_round_trip_keeps_the_generator(meter: int) -> None:
+    model = MuseGAN(TINY).eval()
+    loaded = MuseGAN.from_checkpoint(model.checkpoint())
+    assert loaded.critic is None
+    cond = Conditioning.single(0, meter, 0, False, 1)
+    z = torch.randn(1, 1, TINY.latent_dim)
+    a, b = model.generate(cond, 8, latent=z), loaded.generate(cond, 8, latent=z)
+    assert torch.equal(a.melody, b.melody) and torch.equal(a.drums, b.drums)
