@@ -137,9 +137,14 @@ class Pieces:
 
 # ---------------------------------------------------------------------------------------- token views
 
+def _rows(a: np.ndarray) -> np.ndarray:
+    """One row per piece, its steps run together (also for no pieces)."""
+    return a.reshape(a.shape[0], int(np.prod(a.shape[1:])))
+
+
 def sounding(tokens: np.ndarray) -> np.ndarray:
     """The token of the note sounding at each step (0 where silent), holds followed across bar lines."""
-    flat = tokens.reshape(tokens.shape[0], -1)
+    flat = _rows(tokens)
     pos = np.arange(flat.shape[1])
     last = np.maximum.accumulate(np.where(flat != HOLD, pos, -1), axis=1)
     source = np.take_along_axis(flat, np.maximum(last, 0), axis=1)
@@ -148,7 +153,7 @@ def sounding(tokens: np.ndarray) -> np.ndarray:
 
 def notes(tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every note as (row, start step, length in steps, pitch token), steps counted across the piece."""
-    flat = tokens.reshape(tokens.shape[0], -1)
+    flat = _rows(tokens)
     length = flat.shape[1]
     pos = np.where(flat != HOLD, np.arange(length), length)
     after = np.concatenate([pos[:, 1:], np.full((flat.shape[0], 1), length)], axis=1)
@@ -164,7 +169,7 @@ def chord_steps(chords: np.ndarray, spb: int) -> np.ndarray:
 
 def chord_onsets(steps: np.ndarray) -> np.ndarray:
     """True where a chord starts: a step whose chord differs from the step before (across bars)."""
-    flat = steps.reshape(steps.shape[0], -1)
+    flat = _rows(steps)
     before = np.concatenate([np.zeros((flat.shape[0], 1), dtype=flat.dtype), flat[:, :-1]], axis=1)
     return ((flat > 0) & (flat != before)).reshape(steps.shape)
 
@@ -254,7 +259,7 @@ def pitch_class_histogram(p: Pieces, use: np.ndarray | None = None) -> np.ndarra
         keep = flags[rows, t]
         np.add.at(hist, (rows[keep], pitch_classes(toks[keep], track)), 1)
     steps = chord_steps(p.chords, p.spb)
-    starts = np.where(chord_onsets(steps), steps, 0).reshape(p.n, -1)
+    starts = _rows(np.where(chord_onsets(steps), steps, 0))
     hist += CHORD_CHROMA[starts].sum(axis=1) * flags[:, 2:3]
     return hist
 

@@ -177,6 +177,14 @@ def test_short_bars_drop_their_padding_steps() -> None:
     assert qualified_notes_pct(p, "melody", min_steps=24) == 100.0
 
 
+def test_no_segments_give_none_everywhere() -> None:
+    steps = np.zeros((0, 8, SLOT))
+    none = Pieces.of(steps, steps, np.zeros((0, 8, 2)), np.zeros((0, 8, SLOT, N_DRUMS)))
+    report = quality_metrics(none)
+    assert report["segments"] == 0 and report["polyphony"] is None and report["empty_bars_pct"]["melody"] is None
+    assert melody_windows(none.melody) == []
+
+
 def test_sections_cut_pieces_into_8_bars() -> None:
     p = pieces(melody=np.tile(line((60, 16)), 16), bars=16).sections(8)
     assert (p.n, p.bars) == (2, 8) and p.present.shape == (2, 4)
