@@ -233,6 +233,14 @@ class Cadenza:
             {"id": others[i].id, "similarity": sim, "style": others[i].request.get("style"),
              "request": others[i].request.get("text")} for i, sim in found]}
 
+    async def top(self, guild_id: str | None, channel_id: str | None, limit: int = 5) -> dict[str, Any]:
+        """The best-rated generations made in a channel (or a server; everywhere when both are None)."""
+        async with self.db.session() as session:
+            best = await GenerationRepository(session).top_rated(guild_id=guild_id, channel_id=channel_id, limit=limit)
+        return {"guild": guild_id, "channel": channel_id, "generations": [
+            {"id": r.generation.id, "mean": round(r.mean, 2), "votes": r.votes,
+             "style": r.generation.request.get("style"), "request": r.generation.request.get("text")} for r in best]}
+
     async def forget(self, user_id: str) -> dict[str, Any]:
         """Delete everything of the user's; says what was deleted."""
         async with self.db.session() as session:

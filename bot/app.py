@@ -24,7 +24,8 @@ from .limits import Cooldowns, InFlight
 from .services import Services
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.exts.compose", "bot.exts.tag", "bot.exts.ratings", "bot.exts.people", "bot.exts.info")
+EXTENSIONS = ("bot.exts.compose", "bot.exts.derive", "bot.exts.discover", "bot.exts.tag", "bot.exts.ratings",
+              "bot.exts.people", "bot.exts.info")
 
 
 def intents() -> discord.Intents:

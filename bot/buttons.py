@@ -1,9 +1,10 @@
-"""The buttons under a result: 👍, 👎, Variation, Reroll.
+"""The buttons under a result: 👍, 👎, Variation, Continue, Reroll.
 
 Their custom_id carries all they need (`cadenza:rate:<id>:<score>`, `cadenza:var:<id>`,
-`cadenza:reroll:<id>`), and they are `DynamicItem`s matched by template, so buttons on old messages keep
-working after a restart. Pressing one dispatches an event (`on_cadenza_rate(interaction, id, score)`,
-`on_cadenza_variation(interaction, id)`, `on_cadenza_reroll(interaction, id)`) that the feature's cog
+`cadenza:cont:<id>`, `cadenza:reroll:<id>`), and they are `DynamicItem`s matched by template, so buttons
+on old messages keep working after a restart. Pressing one dispatches an event
+(`on_cadenza_rate(interaction, id, score)`, `on_cadenza_variation(interaction, id)`,
+`on_cadenza_continue(interaction, id)`, `on_cadenza_reroll(interaction, id)`) that the feature's cog
 handles; the extension that listens registers the button class with `bot.add_dynamic_items`.
 """
 
@@ -41,13 +42,14 @@ class RateButton(discord.ui.DynamicItem[Button], template=rf"cadenza:rate:{GENER
 
 _ACTIONS: dict[str, tuple[str, str, discord.ButtonStyle, str]] = {
     "var": ("Variation", "🔀", discord.ButtonStyle.primary, "cadenza_variation"),
+    "cont": ("Continue", "⏩", discord.ButtonStyle.primary, "cadenza_continue"),
     "reroll": ("Reroll", "🎲", discord.ButtonStyle.secondary, "cadenza_reroll"),
 }
 """custom_id action → label, emoji, style, and the event a press dispatches."""
 
 
-class ActionButton(discord.ui.DynamicItem[Button], template=rf"cadenza:(?P<action>var|reroll):{GENERATION}"):
-    """Variation or Reroll of a generation."""
+class ActionButton(discord.ui.DynamicItem[Button], template=rf"cadenza:(?P<action>var|cont|reroll):{GENERATION}"):
+    """Variation, Continue or Reroll of a generation."""
 
     def __init__(self, action: str, generation_id: str) -> None:
         label, emoji, style, _ = _ACTIONS[action]
@@ -68,6 +70,7 @@ def result_view(generation_id: str) -> discord.ui.View:
     """The buttons under a result; no timeout, since they outlive the process that sent them."""
     view = discord.ui.View(timeout=None)
     for item in (RateButton(generation_id, LIKE), RateButton(generation_id, DISLIKE),
-                 ActionButton("var", generation_id), ActionButton("reroll", generation_id)):
+                 ActionButton("var", generation_id), ActionButton("cont", generation_id),
+                 ActionButton("reroll", generation_id)):
         view.add_item(item)
     return view

@@ -13,15 +13,18 @@ import discord
 from engine.requests import RequestError
 
 from .errors import ServiceError
-from .limits import InFlight
-from .messages import Reply, progress_text
-from .services import Origin
+from .limits import Cooldowns, InFlight
+from .messages import Reply, progress_text, result_reply
+from .services import Generation, Origin
 from .worker import Progress
 
 log = logging.getLogger(__name__)
+COMPOSING = "🎼 Composing and rendering…"
 INTERNAL_ERROR = "Sorry — something went wrong on my side; it has been logged. Please try again."
 RESTARTING = "Sorry — Cadenza is restarting; try again in a minute."
 Work = Callable[[Progress], Awaitable[Reply]]
+Start = Callable[[Progress], Awaitable[Generation]]
+"""Starts the engine work for a new piece, given where to report progress."""
 
 
 def origin_of(interaction: discord.Interaction[Any]) -> Origin:
@@ -61,6 +64,20 @@ async def run_job(interaction: discord.Interaction[Any], inflight: InFlight, wor
         except Exception:
             log.exception("job for interaction %s failed", interaction.id)
             await _fail(interaction, INTERNAL_ERROR)
+
+
+async def piece_job(interaction: discord.Interaction[Any], cooldowns: Cooldowns, inflight: InFlight,
+                    start: Start) -> None:
+    """A job that makes a new piece (compose, variation, continuation, …): cooldown, then the result message."""
+    wait = cooldowns.take(interaction.user.id)
+    if wait is not None:
+        await tell(interaction, f"Easy there — you can compose again in {wait} s.")
+        return
+
+    async def work(progress: Progress) -> Reply:
+        return result_reply(await start(progress), interaction.user.display_name)
+
+    await run_job(interaction, inflight, COMPOSING, work)
 
 
 async def _fail(interaction: discord.Interaction[Any], text: str) -> None:

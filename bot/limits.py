@@ -1,4 +1,4 @@
-"""Per-user cooldowns, and the count of jobs in flight that a graceful shutdown waits for."""
+"""Per-user cooldowns, upload checks, and the count of jobs in flight that a graceful shutdown waits for."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import math
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
+
+from engine.mir.loading import ACCEPTED, MAX_BYTES
 
 
 class Cooldowns:
@@ -55,3 +58,13 @@ class InFlight:
         except TimeoutError:
             return False
         return True
+
+
+def upload_problem(filename: str, size: int) -> str | None:
+    """Why an upload is refused before it is downloaded (type by suffix, size), or None."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in ACCEPTED:
+        return f"I can read {', '.join(ACCEPTED)} files, not {suffix or 'files without a suffix'}."
+    if size > MAX_BYTES:
+        return f"{filename} is {size / 1024:.0f} KiB; the limit is {MAX_BYTES // 1024} KiB."
+    return None

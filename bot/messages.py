@@ -57,8 +57,9 @@ def result_reply(generation: Generation, requested_by: str) -> Reply:
         description=_clip(f"> {request.text}" if request.text.strip() else "> (options only)", 4096),
         colour=STYLE_COLOURS.get(request.style, 0x607D8B))
     embed.set_author(name=f"for {requested_by}")
-    if generation.parent:
-        embed.add_field(name=f"{generation.kind.capitalize()} of", value=f"`{generation.parent}`", inline=False)
+    if generation.parents:
+        embed.add_field(name=f"{generation.kind.capitalize()} of",
+                        value=" → ".join(f"`{p}`" for p in generation.parents), inline=False)
     embed.add_field(name="Chords", value=_chords(tags.get("chords", [])), inline=False)
     band = ", ".join(f"{role}: {name}" for role, name in request.to_dict()["instruments"].items())
     embed.add_field(name="Band", value=_clip(band) or "—", inline=False)

@@ -10,25 +10,30 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from engine.compose import Composer, Composition
+from engine.derive import Deriver, Parent, parent_of_upload
 from engine.mir.analysis import analyse
 from engine.mir.loading import UnreadableFile, load_score_bytes
+from engine.mir.similarity import embedding, nearest
 from engine.mir.tagger import classify, score_views
 from engine.models.registry import ModelUnavailable, load_style_tagger
+from engine.music.midi import read_midi
 from engine.music.score import Key
 from engine.personalization.taste import Taste
-from engine.requests import Request
+from engine.requests import Request, RequestError
 from storage.models import GenerationKind
 
 from .errors import ServiceError, UnknownGeneration
 from .worker import EngineQueue, Progress
 
 HISTORY_LIMIT = 10
+TOP_LIMIT = 5
 
 
 @dataclass(frozen=True)
@@ -54,16 +59,39 @@ class Generation:
     files: dict[str, Path]
     """`midi`, `audio`, `image`, `musicxml` → file."""
     origin: Origin
-    parent: str | None = None
-    """The generation this one is a variation or reroll of."""
+    parents: tuple[str, ...] = ()
+    """The generations this one was made from (a variation's, reroll's, continuation's, …)."""
     kind: GenerationKind = GenerationKind.COMPOSE
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
-    def of(cls, composition: Composition, origin: Origin, parent: str | None = None,
-           kind: GenerationKind = GenerationKind.COMPOSE) -> Generation:
+    def of(cls, composition: Composition, origin: Origin, kind: GenerationKind = GenerationKind.COMPOSE,
+           parents: tuple[str, ...] = ()) -> Generation:
         return cls(composition.id, composition.request, composition.model, composition.seed, composition.score.key,
-                   composition.tags, composition.files, origin, parent, kind)
+                   composition.tags, composition.files, origin, parents or composition.parents, kind)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file a user attached, to work from instead of a generation."""
+
+    data: bytes
+    filename: str
+
+
+Source = str | Upload
+"""A generation id, or an uploaded file."""
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A generation in a list (`/top`, `/similar`): its id, request, style and a score (mean rating or similarity)."""
+
+    id: str
+    text: str
+    style: str
+    score: float
+    votes: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,6 +130,22 @@ class Services(Protocol):
     async def reroll(self, generation_id: str, origin: Origin, progress: Progress) -> Generation:
         """The parent's request asked again, with a fresh seed."""
 
+    async def continuation(self, source: Source, bars: int, origin: Origin, progress: Progress) -> Generation:
+        """The piece followed by `bars` bars the model writes on from its end."""
+
+    async def remix(self, source: Source, request: Request, origin: Origin, progress: Progress) -> Generation:
+        """The piece's latents written out as `request` asks (style, tempo, band)."""
+
+    async def interpolation(self, first: str, last: str, steps: int, origin: Origin,
+                            progress: Progress) -> Generation:
+        """One piece gliding from the first generation to the last."""
+
+    async def top(self, guild: int | None, channel: int | None, limit: int = TOP_LIMIT) -> list[Ranked]:
+        """Best mean rating first, among the generations made in that channel (or server)."""
+
+    async def similar(self, generation_id: str, limit: int = TOP_LIMIT) -> list[Ranked]:
+        """The stored generations most like this one."""
+
     async def rate(self, user: int, generation_id: str, score: int) -> None:
         """Record `score` (1–5); rating the same piece again replaces the earlier score."""
 
@@ -134,9 +178,63 @@ class EngineServices:
 
     def __init__(self, composer: Composer, queue_limit: int, seeds: random.Random | None = None) -> None:
         self._composer = composer
+        self._deriver = Deriver(composer)
         self._queue = EngineQueue(queue_limit)
         self._seeds = seeds or random.SystemRandom()
         """Where variations and rerolls get their fresh seeds."""
+
+    async def _parent(self, generation_id: str) -> Parent:
+        """A generation to derive from (UnknownGeneration if there is none)."""
+        raise NotImplementedError
+
+    async def _keep(self, composition: Composition, origin: Origin, kind: GenerationKind) -> Generation:
+        """Store a finished piece and say how the bot shows it."""
+        raise NotImplementedError
+
+    async def variation(self, generation_id: str, origin: Origin, progress: Progress) -> Generation:
+        parent, seed = await self._parent(generation_id), self._fresh_seed()
+        return await self._derive(lambda: self._deriver.variation(parent, seed), origin, GenerationKind.VARIATION,
+                                  progress)
+
+    async def continuation(self, source: Source, bars: int, origin: Origin, progress: Progress) -> Generation:
+        parent, seed = await self._loader(source), self._fresh_seed()
+        return await self._derive(lambda: self._deriver.continuation(parent(), bars, seed), origin,
+                                  GenerationKind.CONTINUATION, progress)
+
+    async def remix(self, source: Source, request: Request, origin: Origin, progress: Progress) -> Generation:
+        parent, seed = await self._loader(source), self._fresh_seed()
+        return await self._derive(lambda: self._deriver.remix(parent(), request, seed), origin, GenerationKind.REMIX,
+                                  progress)
+
+    async def interpolation(self, first: str, last: str, steps: int, origin: Origin,
+                            progress: Progress) -> Generation:
+        ends, seed = (await self._parent(first), await self._parent(last)), self._fresh_seed()
+        return await self._derive(lambda: self._deriver.interpolation(*ends, steps, seed), origin,
+                                  GenerationKind.INTERPOLATION, progress)
+
+    async def _loader(self, source: Source) -> Callable[[], Parent]:
+        """What reads the parent on the engine thread: a stored generation now, an upload when its job runs."""
+        if isinstance(source, Upload):
+            return lambda: self._upload_parent(source)
+        parent = await self._parent(source)
+        return lambda: parent
+
+    def _upload_parent(self, upload: Upload) -> Parent:
+        try:
+            score, midi = load_score_bytes(upload.data, upload.filename)
+        except UnreadableFile as exc:
+            raise ServiceError(f"{upload.filename}: {exc}") from None
+        return parent_of_upload(score, midi, None, load_style_tagger(self._composer.settings.checkpoint_dir))
+
+    async def _derive(self, make: Callable[[], Composition], origin: Origin, kind: GenerationKind,
+                      progress: Progress) -> Generation:
+        def run() -> Composition:
+            try:
+                return make()
+            except (ModelUnavailable, RequestError) as exc:  # e.g. too long to continue, meters that differ
+                raise ServiceError(str(exc)) from None
+
+        return await self._keep(await self._queue.run(run, progress), origin, kind)
 
     async def tag(self, data: bytes, filename: str, progress: Progress) -> dict[str, Any]:
         return await self._queue.run(lambda: self._tag(data, filename), progress)
@@ -170,31 +268,58 @@ class EngineServices:
 
 
 class InMemoryServices(EngineServices):
-    """`Services` with generations and ratings in dictionaries; personalization learns nothing here."""
+    """`Services` with generations and ratings in dictionaries; personalization learns nothing here.
+
+    Variation, continuation and the like work from the kept compositions' latents and MIDI."""
 
     def __init__(self, composer: Composer, queue_limit: int, seeds: random.Random | None = None) -> None:
         super().__init__(composer, queue_limit, seeds)
         self.generations: dict[str, Generation] = {}
+        self.compositions: dict[str, Composition] = {}
         self.ratings: dict[tuple[int, str], int] = {}
         """(user, generation id) → score 1–5."""
         self.reset: set[tuple[int, str]] = set()
         """Ratings given before their user's last `reset_prefs` (rating again makes one count again)."""
 
-    async def compose(self, request: Request, origin: Origin, progress: Progress, parent: str | None = None,
-                      kind: GenerationKind = GenerationKind.COMPOSE) -> Generation:
-        generation = Generation.of(await self._run_composer(request, progress), origin, parent, kind)
-        self.generations[generation.id] = generation
-        return generation
-
-    async def variation(self, generation_id: str, origin: Origin, progress: Progress) -> Generation:
-        parent = self._get(generation_id)
-        request = dataclasses.replace(parent.request, key=parent.key, seed=self._fresh_seed())
-        return await self.compose(request, origin, progress, parent.id, GenerationKind.VARIATION)
+    async def compose(self, request: Request, origin: Origin, progress: Progress) -> Generation:
+        return await self._keep(await self._run_composer(request, progress), origin, GenerationKind.COMPOSE)
 
     async def reroll(self, generation_id: str, origin: Origin, progress: Progress) -> Generation:
         parent = self._get(generation_id)
         request = dataclasses.replace(parent.request, seed=self._fresh_seed())
-        return await self.compose(request, origin, progress, parent.id, GenerationKind.REROLL)
+        composition = await self._run_composer(request, progress)
+        return await self._keep(dataclasses.replace(composition, parents=(parent.id,)), origin, GenerationKind.REROLL)
+
+    async def _parent(self, generation_id: str) -> Parent:
+        g, composition = self._get(generation_id), self.compositions.get(generation_id)
+        latent = composition.latent.numpy() if composition is not None else None
+        return Parent.of_generation(g.id, g.request, g.seed, g.model, read_midi(g.files["midi"]), latent)
+
+    async def _keep(self, composition: Composition, origin: Origin, kind: GenerationKind) -> Generation:
+        generation = Generation.of(composition, origin, kind)
+        self.generations[generation.id] = generation
+        self.compositions[generation.id] = composition
+        return generation
+
+    async def top(self, guild: int | None, channel: int | None, limit: int = TOP_LIMIT) -> list[Ranked]:
+        def here(g: Generation) -> bool:
+            return (guild is None or g.origin.guild == guild) and (channel is None or g.origin.channel == channel)
+
+        votes: dict[str, list[int]] = {}
+        for (_, gen_id), score in self.ratings.items():
+            if here(self.generations[gen_id]):
+                votes.setdefault(gen_id, []).append(score)
+        ranked = sorted(votes.items(), key=lambda kv: (-sum(kv[1]) / len(kv[1]), -len(kv[1])))[:limit]
+        return [Ranked(i, self.generations[i].request.text, self.generations[i].request.style,
+                       sum(v) / len(v), len(v)) for i, v in ranked]
+
+    async def similar(self, generation_id: str, limit: int = TOP_LIMIT) -> list[Ranked]:
+        self._get(generation_id)
+        others = [c for i, c in self.compositions.items() if i != generation_id]
+        target = self.compositions[generation_id]
+        found = nearest(embedding(target.features, target.latent.numpy()),
+                        [embedding(c.features, c.latent.numpy()) for c in others], limit)
+        return [Ranked(others[i].id, others[i].request.text, others[i].request.style, sim) for i, sim in found]
 
     async def rate(self, user: int, generation_id: str, score: int) -> None:
         check_score(score)
@@ -221,6 +346,7 @@ class InMemoryServices(EngineServices):
             self.reset.discard(rated)
         for generation_id in owned:
             del self.generations[generation_id]
+            del self.compositions[generation_id]
         return {"generations": len(owned), "ratings": len(ratings)}
 
     def _get(self, generation_id: str) -> Generation:

@@ -7,18 +7,31 @@ worker thread (`EngineServices`); the database calls are async, on the event loo
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import datetime
 
 from app.service import Cadenza
 from app.service import UnknownGeneration as NoSuchGeneration
+from engine.compose import Composition
+from engine.derive import Parent
 from engine.requests import Request
 from engine.settings import Settings
 from storage.models import Generation as StoredGeneration
 from storage.models import GenerationKind
 
 from .errors import UnknownGeneration
-from .services import HISTORY_LIMIT, EngineServices, Generation, HistoryEntry, Origin, Prefs, check_score
+from .services import (
+    HISTORY_LIMIT,
+    TOP_LIMIT,
+    EngineServices,
+    Generation,
+    HistoryEntry,
+    Origin,
+    Prefs,
+    Ranked,
+    check_score,
+)
 from .worker import Progress
 
 
@@ -38,25 +51,38 @@ class StoredServices(EngineServices):
         """Connect to `settings.database_url` and migrate it to the newest schema."""
         return cls(await Cadenza.open(settings), queue_limit)
 
-    async def compose(self, request: Request, origin: Origin, progress: Progress, parent: str | None = None,
-                      kind: GenerationKind = GenerationKind.COMPOSE) -> Generation:
-        user = str(origin.user)
-        taste = await self.app.listener_taste(user, _place(origin.channel))
-        composition = await self._run_composer(request, progress, taste)
-        await self.app.record(composition, user_id=user, guild_id=_place(origin.guild),
-                              channel_id=_place(origin.channel), parents=[parent] if parent else [], kind=kind)
-        return Generation.of(composition, origin, parent, kind)
-
-    async def variation(self, generation_id: str, origin: Origin, progress: Progress) -> Generation:
-        """The parent's request in its key: the requested one, else the key read from its music."""
-        parent = await self._get(generation_id)
-        request = self._again(parent, key=parent.request["key"] or parent.tags.get("key"))
-        return await self.compose(request, origin, progress, parent.id, GenerationKind.VARIATION)
+    async def compose(self, request: Request, origin: Origin, progress: Progress) -> Generation:
+        taste = await self.app.listener_taste(str(origin.user), _place(origin.channel))
+        return await self._keep(await self._run_composer(request, progress, taste), origin, GenerationKind.COMPOSE)
 
     async def reroll(self, generation_id: str, origin: Origin, progress: Progress) -> Generation:
         parent = await self._get(generation_id)
-        request = self._again(parent, key=parent.request["key"])
-        return await self.compose(request, origin, progress, parent.id, GenerationKind.REROLL)
+        request = Request.from_dict({**parent.request, "seed": self._fresh_seed()})
+        taste = await self.app.listener_taste(str(origin.user), _place(origin.channel))
+        composition = await self._run_composer(request, progress, taste)
+        return await self._keep(dataclasses.replace(composition, parents=(parent.id,)), origin, GenerationKind.REROLL)
+
+    async def _parent(self, generation_id: str) -> Parent:
+        try:
+            return await self.app.parent(generation_id)
+        except NoSuchGeneration:
+            raise UnknownGeneration(generation_id) from None
+
+    async def _keep(self, composition: Composition, origin: Origin, kind: GenerationKind) -> Generation:
+        await self.app.record(composition, user_id=str(origin.user), guild_id=_place(origin.guild),
+                              channel_id=_place(origin.channel), parents=composition.parents, kind=kind)
+        return Generation.of(composition, origin, kind)
+
+    async def top(self, guild: int | None, channel: int | None, limit: int = TOP_LIMIT) -> list[Ranked]:
+        best = await self.app.top(_place(guild), _place(channel), limit)
+        return [Ranked(g["id"], g["request"] or "", g["style"], g["mean"], g["votes"]) for g in best["generations"]]
+
+    async def similar(self, generation_id: str, limit: int = TOP_LIMIT) -> list[Ranked]:
+        try:
+            found = await self.app.similar(generation_id, limit)
+        except NoSuchGeneration:
+            raise UnknownGeneration(generation_id) from None
+        return [Ranked(g["id"], g["request"] or "", g["style"], g["similarity"]) for g in found["similar"]]
 
     async def rate(self, user: int, generation_id: str, score: int) -> None:
         check_score(score)
@@ -90,7 +116,3 @@ class StoredServices(EngineServices):
             return await self.app.generation(generation_id)
         except NoSuchGeneration:
             raise UnknownGeneration(generation_id) from None
-
-    def _again(self, parent: StoredGeneration, key: str | None) -> Request:
-        """The parent's request with `key` and a fresh seed."""
-        return Request.from_dict({**parent.request, "key": key, "seed": self._fresh_seed()})

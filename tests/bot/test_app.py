@@ -23,13 +23,15 @@ async def test_the_bot_identifies_with_its_token_and_syncs_its_commands_to_the_g
     assert identify["intents"] == 1  # guilds only: no privileged intent
     assert not any(c.path == "/gateway/bot" for c in fake.calls)  # connected to CADENZA_DISCORD_GATEWAY_URL
     commands = {c["name"]: c for c in fake.commands[fake.guild_id]}
-    assert sorted(commands) == ["about", "compose", "forget-me", "help", "history", "prefs", "tag"]
+    assert sorted(commands) == ["about", "compose", "continue", "forget-me", "help", "history", "interpolate",
+                                "prefs", "remix", "similar", "tag", "top"]
     options = {o["name"]: o for o in commands["compose"]["options"]}
     assert options["style"]["autocomplete"] is True
     assert (options["bars"]["min_value"], options["bars"]["max_value"]) == (1, 64)
     assert (options["tempo"]["min_value"], options["tempo"]["max_value"]) == (40, 240)
     assert [c["value"] for c in options["meter"]["choices"]] == ["4/4", "3/4", "6/8"]
     assert commands["tag"]["options"][0]["type"] == 11  # an attachment
+    assert {o["name"]: o["type"] for o in commands["continue"]["options"]} == {"piece": 3, "file": 11, "bars": 4}
     assert all(c.status < 400 for c in fake.calls)
 
 

@@ -11,22 +11,9 @@ from bot.config import BotSettings
 from bot.stored_services import StoredServices
 from storage.repositories import RatingRepository
 from tests.bot.fake_discord import EPHEMERAL, FakeDiscord
+from tests.bot.helpers import ephemeral_reply, field, finished
 
 pytestmark = pytest.mark.asyncio
-
-
-def finished(message: dict[str, Any]) -> bool:
-    return bool(message["attachments"])
-
-
-def field(message: dict[str, Any], name: str) -> str:
-    return next(str(f["value"]) for f in message["embeds"][0]["fields"] if f["name"] == name).strip("`")
-
-
-async def ephemeral_reply(fake: FakeDiscord, command: str, user: dict[str, Any], **options: Any) -> str:
-    callback = await (await fake.invoke(command, user, **options)).callback()
-    assert callback["type"] == 4 and callback["data"]["flags"] & EPHEMERAL
-    return str(callback["data"]["content"])
 
 
 async def test_generations_and_ratings_survive_a_restart_and_people_commands_read_them(
@@ -57,11 +44,17 @@ async def test_generations_and_ratings_survive_a_restart_and_people_commands_rea
             variation = await (await fake.press(message, f"cadenza:var:{piece}", alice)).response(finished)
             child = await second.app.generation(field(variation, "ID"))
             assert (child.kind, child.parent_ids) == ("variation", [piece])
-            assert child.request["key"] == (stored.request["key"] or stored.tags["key"])  # the parent's key
+            parent_key = (await second.app.parent(piece)).request.key
+            assert child.request["key"] == str(parent_key)  # the key the parent was written in
+            assert (child.request["style"], child.request["bars"]) == ("lofi", 2)
             assert field(variation, "Variation of") == piece
             reroll = await (await fake.press(message, f"cadenza:reroll:{piece}", alice)).response(finished)
             rerolled = await second.app.generation(field(reroll, "ID"))
             assert (rerolled.kind, rerolled.parent_ids, rerolled.request["text"]) == ("reroll", [piece], "lofi")
+            continued = await (await fake.press(message, f"cadenza:cont:{piece}", alice)).response(finished)
+            longer = await second.app.generation(field(continued, "ID"))
+            assert (longer.kind, longer.parent_ids, longer.request["bars"]) == ("continuation", [piece], 10)
+            assert field(continued, "Continuation of") == piece
 
             prefs = await ephemeral_reply(fake, "prefs", alice)
             assert "1 rating" in prefs
@@ -75,7 +68,7 @@ async def test_generations_and_ratings_survive_a_restart_and_people_commands_rea
             assert "confirm:True" in await ephemeral_reply(fake, "forget-me", alice)
             assert (await second.app.history(alice["id"]))["generations"]  # nothing deleted without confirming
             forgotten = await ephemeral_reply(fake, "forget-me", alice, confirm=True)
-            assert "3 pieces" in forgotten and "1 rating" in forgotten
+            assert "4 pieces" in forgotten and "1 rating" in forgotten
             assert (await second.app.history(alice["id"]))["generations"] == []
             assert "no pieces yet" in await ephemeral_reply(fake, "history", alice)
             gone = await (await fake.press(message, f"cadenza:rate:{piece}:5", alice)).callback()

@@ -1,4 +1,4 @@
-"""`/compose` (free text plus typed options, style autocomplete) and the Variation and Reroll buttons."""
+"""`/compose` (free text plus typed options, style autocomplete) and the Variation, Continue and Reroll buttons."""
 
 from ._cog import setup
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import discord
 from discord import app_commands
 from discord.app_commands import Choice, Range
@@ -9,33 +7,16 @@ from discord.ext import commands
 
 from bot.app import CadenzaBot
 from bot.buttons import ActionButton
-from bot.jobs import origin_of, run_job, tell
-from bot.messages import Reply, result_reply
-from bot.services import Generation
-from bot.worker import Progress
+from bot.jobs import Start, origin_of, piece_job, tell
+from bot.options import TEXT_LIMIT, style_choices
 from engine.data.encoding import METERS
 from engine.models.registry import CHECKPOINT_FILES
 from engine.requests import RequestError, parse_request
-from engine.styles import STYLES
 
-COMPOSING = "🎼 Composing and rendering…"
-MAX_CHOICES = 25  # Discord's limit for autocomplete and choices
-TEXT_LIMIT = 300
+CONTINUE_BARS = 8
+"""Bars the Continue button adds."""
 
 Interaction = discord.Interaction[CadenzaBot]
-Start = Callable[[Progress], Awaitable[Generation]]
-
-
-def style_choices(current: str) -> list[Choice[str]]:
-    """Styles whose name or an alias contains what was typed so far (all of them for nothing typed)."""
-    typed = current.strip().lower()
-    choices = []
-    for style in STYLES:
-        alias = next((a for a in style.aliases if typed and typed in a.lower()), None)
-        if typed in style.name or alias is not None:
-            shown = style.name if alias is None or typed in style.name else f"{style.name} ({alias})"
-            choices.append(Choice(name=f"{shown} — {style.description}"[:100], value=style.name))
-    return choices[:MAX_CHOICES]
 
 
 class Compose(commands.Cog):
@@ -75,20 +56,17 @@ class Compose(commands.Cog):
             generation_id, origin_of(interaction), progress))
 
     @commands.Cog.listener()
+    async def on_cadenza_continue(self, interaction: Interaction, generation_id: str) -> None:
+        await self._start(interaction, lambda progress: self.bot.services.continuation(
+            generation_id, CONTINUE_BARS, origin_of(interaction), progress))
+
+    @commands.Cog.listener()
     async def on_cadenza_reroll(self, interaction: Interaction, generation_id: str) -> None:
         await self._start(interaction, lambda progress: self.bot.services.reroll(
             generation_id, origin_of(interaction), progress))
 
     async def _start(self, interaction: Interaction, start: Start) -> None:
-        wait = self.bot.cooldowns.take(interaction.user.id)
-        if wait is not None:
-            await tell(interaction, f"Easy there — you can compose again in {wait} s.")
-            return
-
-        async def work(progress: Progress) -> Reply:
-            return result_reply(await start(progress), interaction.user.display_name)
-
-        await run_job(interaction, self.bot.inflight, COMPOSING, work)
+        await piece_job(interaction, self.bot.cooldowns, self.bot.inflight, start)
 
 
 async def setup(bot: CadenzaBot) -> None:

@@ -22,7 +22,8 @@ class Info(commands.Cog):
     async def help(self, interaction: discord.Interaction[CadenzaBot]) -> None:
         embed = discord.Embed(title="Cadenza — a composition assistant", colour=0x607D8B, description=(
             "Describe a piece and I write it: you get audio that plays here, the MIDI, a piano roll, and "
-            "buttons to rate it (👍/👎), ask for a variation, or reroll.\n\nTry:\n"
+            "buttons to rate it (👍/👎), ask for a variation, continue it, or reroll. `/continue`, `/remix` and "
+            "`/interpolate` also work from a piece's id or your own MIDI file.\n\nTry:\n"
             + "\n".join(f"• `/compose text:{example}`" for example in EXAMPLES)))
         for command in sorted(self.bot.tree.get_commands(), key=lambda c: c.name):
             embed.add_field(name=f"/{command.name}", value=getattr(command, "description", "") or "—",
@@ -35,8 +36,9 @@ class Info(commands.Cog):
         models = [name for name, file in CHECKPOINT_FILES.items() if (settings.checkpoint_dir / file).exists()]
         tagger = (settings.checkpoint_dir / TAGGER_FILE).exists()
         embed = discord.Embed(title="About Cadenza", colour=0x607D8B, description=(
-            "The music is written by a style-conditional hierarchical VAE (MusicVAE-style) trained by this "
-            "project; rules only voice the chords for the band and render the result."))
+            "The music is written by models trained by this project: a style-conditional hierarchical VAE "
+            "(MusicVAE-style) and a multi-track GAN (MuseGAN-style); rules only voice the chords for the band "
+            "and render the result."))
         embed.add_field(name="Models loaded", inline=False, value=(
             f"{', '.join(models) or 'none'}; style tagger {'shipped' if tagger else 'not trained yet'}"))
         embed.add_field(name="Training data", value=f"{DATA_SOURCES} (licences and credits: docs/data.md)",

@@ -1,28 +1,16 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import CadenzaBot
 from bot.jobs import run_job, tell
+from bot.limits import upload_problem
 from bot.messages import Reply, tag_reply
 from bot.worker import Progress
-from engine.mir.loading import ACCEPTED, MAX_BYTES
 
 READING = "🔎 Reading your file…"
-
-
-def upload_problem(filename: str, size: int) -> str | None:
-    """Why an upload is refused before it is downloaded (type by suffix, size), or None."""
-    suffix = Path(filename).suffix.lower()
-    if suffix not in ACCEPTED:
-        return f"I can read {', '.join(ACCEPTED)} files, not {suffix or 'files without a suffix'}."
-    if size > MAX_BYTES:
-        return f"{filename} is {size / 1024:.0f} KiB; the limit is {MAX_BYTES // 1024} KiB."
-    return None
 
 
 class Tag(commands.Cog):

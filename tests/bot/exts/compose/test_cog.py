@@ -13,17 +13,10 @@ from bot.config import BotSettings
 from bot.services import Generation, InMemoryServices
 from engine.compose import Composer
 from tests.bot.fake_discord import EPHEMERAL, LOADING, FakeDiscord, Sent
+from tests.bot.helpers import custom_ids, finished
 
 pytestmark = pytest.mark.asyncio
 MAGIC = {"audio/ogg": b"OggS", "audio/midi": b"MThd", "image/png": b"\x89PNG"}
-
-
-def finished(message: dict[str, Any]) -> bool:
-    return bool(message["attachments"])
-
-
-def custom_ids(message: dict[str, Any]) -> list[str]:
-    return [c["custom_id"] for row in message["components"] for c in row["components"]]
 
 
 async def test_compose_defers_shows_progress_and_posts_the_result(
@@ -58,7 +51,8 @@ async def test_compose_defers_shows_progress_and_posts_the_result(
     assert fields["Chords"].count("|") == 1  # two bars of chords
     assert embed["image"]["url"] == f"attachment://cadenza-{generation.id}.png"
     assert custom_ids(message) == [f"cadenza:rate:{generation.id}:5", f"cadenza:rate:{generation.id}:1",
-                                   f"cadenza:var:{generation.id}", f"cadenza:reroll:{generation.id}"]
+                                   f"cadenza:var:{generation.id}", f"cadenza:cont:{generation.id}",
+                                   f"cadenza:reroll:{generation.id}"]
     assert generation.request.bars == 2 and generation.origin.user == int(alice["id"])
 
 
@@ -80,7 +74,7 @@ async def test_variation_is_a_new_piece_in_the_parents_key_that_records_its_pare
     assert (await sent.callback())["type"] == 5
     result = await sent.response(finished)
     child = next(g for g in services.generations.values() if g.id != parent.id)
-    assert child.parent == parent.id and child.key == parent.key
+    assert child.parents == (parent.id,) and child.key == parent.key and child.kind == "variation"
     assert child.request.style == parent.request.style and child.request.bars == parent.request.bars
     fields = {f["name"]: f["value"] for f in result["embeds"][0]["fields"]}
     assert fields["Variation of"] == f"`{parent.id}`" and fields["ID"] == f"`{child.id}`"
@@ -95,7 +89,7 @@ async def test_reroll_asks_the_same_request_again(
     sent = await fake.press(message, f"cadenza:reroll:{first.id}", alice)
     await sent.response(finished)
     second = next(g for g in services.generations.values() if g.id != first.id)
-    assert second.parent == first.id and second.kind == "reroll" and second.request.text == first.request.text
+    assert second.parents == (first.id,) and second.kind == "reroll" and second.request.text == first.request.text
     assert second.request.seed != first.request.seed
 
 

@@ -1,0 +1,5 @@
+"""/continue, /remix and /interpolate: pieces made from generations or uploaded files."""
+
+from ._cog import setup
+
+__all__ = ["setup"]
