@@ -29,7 +29,14 @@ from engine.requests import Request
 from engine.settings import Settings, get_settings
 from storage import Database
 from storage.models import Generation, GenerationKind
-from storage.repositories import GenerationRepository, PreferenceRepository, RatingRepository, UserRepository
+from storage.repositories import (
+    ChannelSettingsRepository,
+    GenerationRepository,
+    PreferenceRepository,
+    RatingRepository,
+    UserRepository,
+)
+from storage.repositories.channels import ChannelRules
 
 RESET_KEY = "taste_reset_at"
 CHANNEL_HISTORY = 200
@@ -240,6 +247,17 @@ class Cadenza:
         return {"guild": guild_id, "channel": channel_id, "generations": [
             {"id": r.generation.id, "mean": round(r.mean, 2), "votes": r.votes,
              "style": r.generation.request.get("style"), "request": r.generation.request.get("text")} for r in best]}
+
+    async def channel_rules(self, guild_id: str, channel_id: str) -> ChannelRules:
+        """The settings in force in a channel: its own, else its server's."""
+        async with self.db.session() as session:
+            return await ChannelSettingsRepository(session).effective(guild_id, channel_id)
+
+    async def set_channel_rules(self, guild_id: str, channel_id: str, **changes: Any) -> ChannelRules:
+        """Change a channel's (channel_id GUILD_WIDE: the server's) settings; see ChannelSettingsRepository.update."""
+        async with self.db.session() as session:
+            await ChannelSettingsRepository(session).update(guild_id, channel_id, **changes)
+            return await ChannelSettingsRepository(session).effective(guild_id, channel_id)
 
     async def forget(self, user_id: str) -> dict[str, Any]:
         """Delete everything of the user's; says what was deleted."""

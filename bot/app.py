@@ -25,7 +25,7 @@ from .services import Services
 
 log = logging.getLogger(__name__)
 EXTENSIONS = ("bot.exts.compose", "bot.exts.derive", "bot.exts.discover", "bot.exts.tag", "bot.exts.ratings",
-              "bot.exts.people", "bot.exts.info")
+              "bot.exts.people", "bot.exts.settings", "bot.exts.info")
 
 
 def intents() -> discord.Intents:
@@ -62,7 +62,7 @@ class CadenzaBot(commands.Bot):
         self.settings = settings
         self.services = services
         self.cooldowns = Cooldowns(settings.discord_cooldown_s)
-        self.inflight = InFlight()
+        self.inflight = InFlight(settings.discord_guild_concurrency)
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:

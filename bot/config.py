@@ -23,6 +23,8 @@ class BotSettings(Settings):
     """Seconds a user waits between two compositions (compose, variation, reroll, tag)."""
     discord_queue_limit: int = Field(default=16, ge=1)
     """Engine jobs waiting or running at once; beyond it a request is answered "busy, try again in N s"."""
+    discord_guild_concurrency: int = Field(default=4, ge=1)
+    """Jobs one server may have in flight at once; beyond it its members are asked to try again shortly."""
     discord_shutdown_grace_s: float = Field(default=30.0, ge=0)
     """On SIGTERM, how long jobs already accepted may take to be delivered before the bot disconnects."""
 

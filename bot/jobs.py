@@ -6,22 +6,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from engine.requests import RequestError
 
 from .errors import ServiceError
-from .limits import Cooldowns, InFlight
+from .limits import InFlight
 from .messages import Reply, progress_text, result_reply
 from .services import Generation, Origin
 from .worker import Progress
+
+if TYPE_CHECKING:
+    from .app import CadenzaBot
 
 log = logging.getLogger(__name__)
 COMPOSING = "🎼 Composing and rendering…"
 INTERNAL_ERROR = "Sorry — something went wrong on my side; it has been logged. Please try again."
 RESTARTING = "Sorry — Cadenza is restarting; try again in a minute."
+GUILD_BUSY = "Sorry — this server already has several pieces on the way; try again when one is done."
 Work = Callable[[Progress], Awaitable[Reply]]
 Start = Callable[[Progress], Awaitable[Generation]]
 """Starts the engine work for a new piece, given where to report progress."""
@@ -39,13 +43,17 @@ async def tell(interaction: discord.Interaction[Any], text: str) -> None:
         await interaction.response.send_message(text, ephemeral=True)
 
 
-async def run_job(interaction: discord.Interaction[Any], inflight: InFlight, working: str, work: Work) -> None:
+async def run_job(interaction: discord.Interaction[Any], inflight: InFlight, working: str, work: Work,
+                  ephemeral: bool = False) -> None:
     """Defer, run `work` (which reports progress), and edit the response into its reply."""
     if inflight.closing:
         await tell(interaction, RESTARTING)
         return
-    async with inflight.track():
-        await interaction.response.defer(thinking=True)
+    if inflight.guild_full(interaction.guild_id):
+        await tell(interaction, GUILD_BUSY)
+        return
+    async with inflight.track(interaction.guild_id):
+        await interaction.response.defer(thinking=True, ephemeral=ephemeral)
 
         async def progress(ahead: int) -> None:
             try:
@@ -66,10 +74,15 @@ async def run_job(interaction: discord.Interaction[Any], inflight: InFlight, wor
             await _fail(interaction, INTERNAL_ERROR)
 
 
-async def piece_job(interaction: discord.Interaction[Any], cooldowns: Cooldowns, inflight: InFlight,
-                    start: Start) -> None:
-    """A job that makes a new piece (compose, variation, continuation, …): cooldown, then the result message."""
-    wait = cooldowns.take(interaction.user.id)
+async def piece_job(interaction: discord.Interaction[Any], bot: CadenzaBot, start: Start) -> None:
+    """A job that makes a new piece (compose, variation, continuation, …) under the channel's rules (who may
+    compose, the cooldown, whether results are public), then the result message."""
+    rules = await bot.services.rules(interaction.guild_id, interaction.channel_id)
+    if rules.compose_role_ids and not _has_role(interaction.user, rules.compose_role_ids):
+        roles = ", ".join(f"<@&{role}>" for role in rules.compose_role_ids)
+        await tell(interaction, f"Sorry — here only members with {roles} may compose.")
+        return
+    wait = bot.cooldowns.take(interaction.user.id, rules.cooldown_s)
     if wait is not None:
         await tell(interaction, f"Easy there — you can compose again in {wait} s.")
         return
@@ -77,7 +90,11 @@ async def piece_job(interaction: discord.Interaction[Any], cooldowns: Cooldowns,
     async def work(progress: Progress) -> Reply:
         return result_reply(await start(progress), interaction.user.display_name)
 
-    await run_job(interaction, inflight, COMPOSING, work)
+    await run_job(interaction, bot.inflight, COMPOSING, work, ephemeral=rules.visibility == "ephemeral")
+
+
+def _has_role(user: discord.User | discord.Member, role_ids: list[str]) -> bool:
+    return isinstance(user, discord.Member) and any(str(role.id) in role_ids for role in user.roles)
 
 
 async def _fail(interaction: discord.Interaction[Any], text: str) -> None:

@@ -20,10 +20,12 @@ class Cooldowns:
         self._clock = clock
         self._last: dict[int, float] = {}
 
-    def take(self, user: int) -> int | None:
-        """None, recording the use, if `user` may start a job now; else the whole seconds left to wait."""
+    def take(self, user: int, seconds: float | None = None) -> int | None:
+        """None, recording the use, if `user` may start a job now; else the whole seconds left to wait.
+
+        `seconds` overrides the default cooldown (a channel's own setting)."""
         now = self._clock()
-        left = self._last.get(user, -math.inf) + self._seconds - now
+        left = self._last.get(user, -math.inf) + (self._seconds if seconds is None else seconds) - now
         if left > 0:
             return math.ceil(left)
         self._last[user] = now
@@ -31,22 +33,34 @@ class Cooldowns:
 
 
 class InFlight:
-    """Jobs accepted and not yet delivered; `drain` stops new ones and waits for these."""
+    """Jobs accepted and not yet delivered, in all and per server; `drain` stops new ones and waits for these."""
 
-    def __init__(self) -> None:
+    def __init__(self, per_guild: int | None = None) -> None:
         self._count = 0
+        self._per_guild = per_guild
+        self._guilds: dict[int, int] = {}
         self._idle = asyncio.Event()
         self._idle.set()
         self.closing = False
 
+    def guild_full(self, guild: int | None) -> bool:
+        """Whether a server already has as many jobs in flight as it may (never outside a server)."""
+        return guild is not None and self._per_guild is not None and self._guilds.get(guild, 0) >= self._per_guild
+
     @asynccontextmanager
-    async def track(self) -> AsyncIterator[None]:
+    async def track(self, guild: int | None = None) -> AsyncIterator[None]:
         self._count += 1
+        if guild is not None:
+            self._guilds[guild] = self._guilds.get(guild, 0) + 1
         self._idle.clear()
         try:
             yield
         finally:
             self._count -= 1
+            if guild is not None:
+                self._guilds[guild] -= 1
+                if not self._guilds[guild]:
+                    del self._guilds[guild]
             if not self._count:
                 self._idle.set()
 

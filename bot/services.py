@@ -27,7 +27,8 @@ from engine.music.midi import read_midi
 from engine.music.score import Key
 from engine.personalization.taste import Taste
 from engine.requests import Request, RequestError
-from storage.models import GenerationKind
+from storage.models import GenerationKind, Visibility
+from storage.repositories.channels import ChannelRules
 
 from .errors import ServiceError, UnknownGeneration
 from .worker import EngineQueue, Progress
@@ -69,6 +70,16 @@ class Generation:
            parents: tuple[str, ...] = ()) -> Generation:
         return cls(composition.id, composition.request, composition.model, composition.seed, composition.score.key,
                    composition.tags, composition.files, origin, parents or composition.parents, kind)
+
+
+@dataclass(frozen=True)
+class RuleChanges:
+    """Settings to change (fields left None stay as they are); `everyone` lifts the composer roles."""
+
+    composer_role: int | None = None
+    everyone: bool = False
+    cooldown_s: int | None = None
+    visibility: Visibility | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +174,12 @@ class Services(Protocol):
 
     async def forget(self, user: int) -> dict[str, int]:
         """Delete everything of the user's; how many of each were deleted (`generations`, `ratings`, …)."""
+
+    async def rules(self, guild: int | None, channel: int | None) -> ChannelRules:
+        """The settings in force in a channel: its own, else its server's (none outside a server)."""
+
+    async def set_rules(self, guild: int, channel: int | None, changes: RuleChanges) -> ChannelRules:
+        """Change a channel's (or, with `channel` None, the server's) settings; the others stay."""
 
     async def close(self) -> None:
         """Refuse new work and finish the job running now."""
@@ -276,6 +293,8 @@ class InMemoryServices(EngineServices):
         super().__init__(composer, queue_limit, seeds)
         self.generations: dict[str, Generation] = {}
         self.compositions: dict[str, Composition] = {}
+        self.settings: dict[tuple[int, int | None], dict[str, Any]] = {}
+        """(guild, channel or None for the whole server) → settings set there."""
         self.ratings: dict[tuple[int, str], int] = {}
         """(user, generation id) → score 1–5."""
         self.reset: set[tuple[int, str]] = set()
@@ -348,6 +367,28 @@ class InMemoryServices(EngineServices):
             del self.generations[generation_id]
             del self.compositions[generation_id]
         return {"generations": len(owned), "ratings": len(ratings)}
+
+    async def rules(self, guild: int | None, channel: int | None) -> ChannelRules:
+        if guild is None:
+            return ChannelRules()
+        layers = [self.settings.get((guild, channel), {}), self.settings.get((guild, None), {})]
+
+        def first(name: str) -> Any:
+            return next((layer[name] for layer in layers if layer.get(name) is not None), None)
+
+        return ChannelRules(first("compose_role_ids"), first("cooldown_s"), first("visibility"))
+
+    async def set_rules(self, guild: int, channel: int | None, changes: RuleChanges) -> ChannelRules:
+        layer = self.settings.setdefault((guild, channel), {})
+        if changes.everyone:
+            layer["compose_role_ids"] = None
+        elif changes.composer_role is not None:
+            layer["compose_role_ids"] = [str(changes.composer_role)]
+        if changes.cooldown_s is not None:
+            layer["cooldown_s"] = changes.cooldown_s
+        if changes.visibility is not None:
+            layer["visibility"] = changes.visibility.value
+        return await self.rules(guild, channel)
 
     def _get(self, generation_id: str) -> Generation:
         try:

@@ -17,8 +17,9 @@ from engine.compose import Composition
 from engine.derive import Parent
 from engine.requests import Request
 from engine.settings import Settings
+from storage.models import GUILD_WIDE, GenerationKind
 from storage.models import Generation as StoredGeneration
-from storage.models import GenerationKind
+from storage.repositories.channels import UNSET, ChannelRules, Unset
 
 from .errors import UnknownGeneration
 from .services import (
@@ -30,6 +31,7 @@ from .services import (
     Origin,
     Prefs,
     Ranked,
+    RuleChanges,
     check_score,
 )
 from .worker import Progress
@@ -106,6 +108,19 @@ class StoredServices(EngineServices):
     async def forget(self, user: int) -> dict[str, int]:
         deleted: dict[str, int] = (await self.app.forget(str(user)))["deleted"]
         return deleted
+
+    async def rules(self, guild: int | None, channel: int | None) -> ChannelRules:
+        if guild is None:
+            return ChannelRules()
+        return await self.app.channel_rules(str(guild), str(channel) if channel is not None else GUILD_WIDE)
+
+    async def set_rules(self, guild: int, channel: int | None, changes: RuleChanges) -> ChannelRules:
+        roles: list[str] | None | Unset = None if changes.everyone else (
+            [str(changes.composer_role)] if changes.composer_role is not None else UNSET)
+        return await self.app.set_channel_rules(
+            str(guild), str(channel) if channel is not None else GUILD_WIDE, compose_role_ids=roles,
+            cooldown_s=changes.cooldown_s if changes.cooldown_s is not None else UNSET,
+            visibility=changes.visibility.value if changes.visibility is not None else UNSET)
 
     async def close(self) -> None:
         await super().close()

@@ -110,7 +110,6 @@ class FakeDiscord:
         self.application_id = self.snowflake()
         self.guild_id = self.snowflake()
         self.channel_id = self.snowflake()
-        self.bot_user = self.make_user("Cadenza", bot=True, user_id=self.application_id)
         self.calls: list[Call] = []
         self.identifies: list[dict[str, Any]] = []
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
@@ -122,11 +121,15 @@ class FakeDiscord:
         self._originals: dict[str, str] = {}
         self._followups: dict[str, list[str]] = {}
         self._files: dict[str, bytes] = {}
+        self._members: dict[str, tuple[int, list[str]]] = {}
+        """user id → (permissions, role ids) in the fake's guild; users not here have every permission."""
+        self._roles: dict[str, dict[str, Any]] = {}
         self._sessions: list[_Session] = []
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.url = ""
         self.advertised_gateway: str | None = None
+        self.bot_user = self.make_user("Cadenza", bot=True, user_id=self.application_id)
         """What `/gateway` and `/gateway/bot` answer (default: this fake's own gateway)."""
         self.shard_count = 1
         """The shard count `/gateway/bot` recommends."""
@@ -207,9 +210,21 @@ class FakeDiscord:
     def snowflake(self) -> int:
         return ((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) | (next(self._ids) & 0xFFF)
 
-    def make_user(self, name: str, *, bot: bool = False, user_id: int | None = None) -> dict[str, Any]:
-        return {"id": str(user_id or self.snowflake()), "username": name.lower(), "global_name": name,
+    def make_user(self, name: str, *, bot: bool = False, user_id: int | None = None,
+                  permissions: int = ALL_PERMISSIONS, roles: tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
+        """A user; as a member of the fake's guild they have `permissions` and `roles` (from `make_role`)."""
+        user = {"id": str(user_id or self.snowflake()), "username": name.lower(), "global_name": name,
                 "discriminator": "0", "avatar": None, "bot": bot, "public_flags": 0}
+        self._members[user["id"]] = (permissions, [role["id"] for role in roles])
+        return user
+
+    async def make_role(self, name: str) -> dict[str, Any]:
+        """A new role in the fake's guild, announced to connected bots (GUILD_ROLE_CREATE)."""
+        role = {"id": str(self.snowflake()), "name": name, "color": 0, "hoist": False, "position": 1,
+                "permissions": "0", "managed": False, "mentionable": True, "flags": 0}
+        await self.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(self.guild_id), "role": role})
+        self._roles[role["id"]] = role
+        return role
 
     def attachment(self, filename: str, data: bytes) -> dict[str, Any]:
         """An attachment as a user's upload: its bytes are served at its `url`."""
@@ -276,19 +291,23 @@ class FakeDiscord:
             if kind == 11:  # attachment: the value is its id, the attachment itself goes in `resolved`
                 data.setdefault("resolved", {}).setdefault("attachments", {})[value["id"]] = value
                 value = value["id"]
+            elif kind == 8:  # role: likewise
+                data.setdefault("resolved", {}).setdefault("roles", {})[value["id"]] = value
+                value = value["id"]
             data["options"].append({"name": name, "type": kind, "value": value})
         return data
 
     def _interaction(self, kind: int, data: dict[str, Any], user: dict[str, Any],
                      message: dict[str, Any] | None = None) -> dict[str, Any]:
         guild, channel = str(self.guild_id), str(self.channel_id)
+        permissions, roles = self._members.get(user["id"], (ALL_PERMISSIONS, []))
         payload: dict[str, Any] = {
             "id": str(self.snowflake()), "application_id": str(self.application_id), "type": kind, "data": data,
             "guild_id": guild, "guild": {"id": guild, "locale": "en-US", "features": []},
             "channel_id": channel, "channel": {**self._channel(), "permissions": str(ALL_PERMISSIONS)},
-            "member": {"user": user, "roles": [], "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False,
+            "member": {"user": user, "roles": roles, "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False,
                        "mute": False, "flags": 0, "pending": False, "nick": None, "avatar": None,
-                       "communication_disabled_until": None, "permissions": str(ALL_PERMISSIONS)},
+                       "communication_disabled_until": None, "permissions": str(permissions)},
             "token": f"interaction-{secrets.token_urlsafe(24)}", "version": 1,
             "app_permissions": str(ALL_PERMISSIONS), "locale": "en-US", "guild_locale": "en-US",
             "entitlements": [], "authorizing_integration_owners": {"0": guild}, "context": 0,
@@ -316,7 +335,8 @@ class FakeDiscord:
         return {"id": guild, "name": "Fake Server", "icon": None, "splash": None, "discovery_splash": None,
                 "owner_id": str(self.snowflake()), "afk_channel_id": None, "afk_timeout": 300,
                 "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
-                "roles": [everyone], "emojis": [], "stickers": [], "features": [], "mfa_level": 0,
+                "roles": [everyone, *self._roles.values()], "emojis": [], "stickers": [], "features": [],
+                "mfa_level": 0,
                 "system_channel_id": None, "system_channel_flags": 0, "rules_channel_id": None,
                 "vanity_url_code": None, "description": None, "banner": None, "premium_tier": 0,
                 "preferred_locale": "en-US", "public_updates_channel_id": None, "nsfw_level": 0,

@@ -66,7 +66,7 @@ class Compose(commands.Cog):
             generation_id, origin_of(interaction), progress))
 
     async def _start(self, interaction: Interaction, start: Start) -> None:
-        await piece_job(interaction, self.bot.cooldowns, self.bot.inflight, start)
+        await piece_job(interaction, self.bot, start)
 
 
 async def setup(bot: CadenzaBot) -> None:

@@ -51,7 +51,7 @@ class Derive(commands.Cog):
             return await self.bot.services.continuation(await read_source(piece, file), bars,
                                                          origin_of(interaction), progress)
 
-        await piece_job(interaction, self.bot.cooldowns, self.bot.inflight, start)
+        await piece_job(interaction, self.bot, start)
 
     @app_commands.command(description="Rewrite a piece in another style, tempo or band, keeping its ideas")
     @app_commands.describe(text="what to make of it, e.g. “jazz, 140 bpm”", piece=PIECE, file=FILE,
@@ -74,7 +74,7 @@ class Derive(commands.Cog):
             return await self.bot.services.remix(await read_source(piece, file), request, origin_of(interaction),
                                                  progress)
 
-        await piece_job(interaction, self.bot.cooldowns, self.bot.inflight, start)
+        await piece_job(interaction, self.bot, start)
 
     @remix.autocomplete("style")
     async def _style_autocomplete(self, interaction: Interaction, current: str) -> list[Choice[str]]:
@@ -89,7 +89,7 @@ class Derive(commands.Cog):
             if (problem := source_problem(piece, None)) is not None:
                 await tell(interaction, f"Sorry — {problem}")
                 return
-        await piece_job(interaction, self.bot.cooldowns, self.bot.inflight, lambda progress: (
+        await piece_job(interaction, self.bot, lambda progress: (
             self.bot.services.interpolation(first.strip().lower(), last.strip().lower(), steps,
                                             origin_of(interaction), progress)))
 

@@ -17,8 +17,8 @@ async def test_help_lists_the_commands_that_exist(fake: FakeDiscord, bot: Cadenz
     assert callback["type"] == 4 and callback["data"]["flags"] & EPHEMERAL
     [embed] = callback["data"]["embeds"]
     assert [f["name"] for f in embed["fields"]] == ["/about", "/compose", "/continue", "/forget-me", "/help",
-                                                  "/history", "/interpolate", "/prefs", "/remix", "/similar",
-                                                  "/tag", "/top"]
+                                                  "/history", "/interpolate", "/prefs", "/remix", "/settings",
+                                                  "/similar", "/tag", "/top"]
 
 
 async def test_about_names_the_loaded_model_and_the_data(fake: FakeDiscord, bot: CadenzaBot,
