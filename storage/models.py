@@ -1,4 +1,4 @@
-"""The relational schema: users, their generations, ratings, preferences, channel settings and queued jobs.
+"""The relational schema: users, their generations, ratings, preferences, channel settings, jams and queued jobs.
 
 Types are portable between SQLite and PostgreSQL: JSON, LargeBinary, BigInteger and timestamps that are
 timezone-aware in Python and stored as UTC. Ids of users, guilds and channels are strings (a Discord
@@ -182,6 +182,33 @@ class ChannelSetting(Base):
     cooldown_s: Mapped[int | None] = mapped_column(Integer)
     visibility: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Jam(Base):
+    """A shared piece grown in a channel or thread: its piece so far (`head_id`) and its voting round."""
+
+    __tablename__ = "jams"
+
+    thread_id: Mapped[str] = mapped_column(PLACE_ID, primary_key=True)
+    guild_id: Mapped[str | None] = mapped_column(PLACE_ID)
+    started_by: Mapped[str | None] = mapped_column(USER_ID, ForeignKey("users.id", ondelete="SET NULL"))
+    head_id: Mapped[str | None] = mapped_column(GENERATION_ID, ForeignKey("generations.id", ondelete="SET NULL"))
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class JamVote(Base):
+    """One member's vote in one round of a jam; the primary key makes voting again replace it."""
+
+    __tablename__ = "jam_votes"
+
+    thread_id: Mapped[str] = mapped_column(PLACE_ID, ForeignKey("jams.thread_id", ondelete="CASCADE"),
+                                           primary_key=True)
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(USER_ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    generation_id: Mapped[str] = mapped_column(GENERATION_ID, ForeignKey("generations.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Job(Base):

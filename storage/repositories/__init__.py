@@ -3,6 +3,7 @@
 from ._sql import NotFound
 from .channels import UNSET, ChannelRules, ChannelSettingsRepository
 from .generations import GenerationRepository, RatedGeneration
+from .jams import JamRepository
 from .jobs import JobRepository
 from .preferences import TASTE, PreferenceRepository
 from .ratings import RatingRepository, RatingStats
@@ -15,6 +16,7 @@ __all__ = [
     "ChannelSettingsRepository",
     "ForgetReport",
     "GenerationRepository",
+    "JamRepository",
     "JobRepository",
     "NotFound",
     "PreferenceRepository",

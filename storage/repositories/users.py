@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models import Generation, Job, Preference, Rating, User
+from ..models import Generation, Jam, JamVote, Job, Preference, Rating, User
 from ._sql import ensure_user, has_parent_in, row_count
 
 _CHUNK = 500  # ids per query when looking for children
@@ -23,6 +23,7 @@ class ForgetReport:
     preferences: int
     generations: int
     jobs: int
+    jam_votes: int
     children_unlinked: int
 
     def to_json(self) -> dict[str, int]:
@@ -51,12 +52,16 @@ class UserRepository:
         """
         owned = select(Generation.id).where(Generation.user_id == user_id)
         unlinked = await self._unlink_children((await self.session.scalars(owned)).all(), user_id)
+        await self.session.execute(update(Jam).where(Jam.started_by == user_id).values(started_by=None))
+        await self.session.execute(update(Jam).where(Jam.head_id.in_(owned)).values(head_id=None))
         return ForgetReport(
             ratings=await row_count(
                 self.session, delete(Rating).where(or_(Rating.user_id == user_id, Rating.generation_id.in_(owned)))
             ),
             preferences=await row_count(self.session, delete(Preference).where(Preference.user_id == user_id)),
             jobs=await row_count(self.session, delete(Job).where(Job.user_id == user_id)),
+            jam_votes=await row_count(self.session, delete(JamVote).where(
+                or_(JamVote.user_id == user_id, JamVote.generation_id.in_(owned)))),
             generations=await row_count(self.session, delete(Generation).where(Generation.user_id == user_id)),
             users=await row_count(self.session, delete(User).where(User.id == user_id)),
             children_unlinked=unlinked,

@@ -12,6 +12,7 @@ from storage.models import Base, Generation, GenerationKind
 from storage.repositories import (
     ForgetReport,
     GenerationRepository,
+    JamRepository,
     JobRepository,
     PreferenceRepository,
     RatingRepository,
@@ -45,6 +46,12 @@ async def test_forget_leaves_nothing_behind(db: Database, make_generation: Calla
         await ratings.rate(ALICE, OWNED[0], 4)
         await ratings.rate("bob", OWNED[0], 2)
         await ratings.rate("bob", "bbbbbbbbbbb1", 3)
+        jams = JamRepository(session)
+        await jams.start("thread-a", "g", ALICE, OWNED[1])  # alice's jam, her piece so far
+        await jams.vote("thread-a", 1, ALICE, "bbbbbbbbbbb1")
+        await jams.vote("thread-a", 1, "bob", "bbbbbbbbbbb2")
+        await jams.start("thread-b", "g", "bob", "bbbbbbbbbbb1")
+        await jams.vote("thread-b", 1, "bob", OWNED[0])  # bob voted for alice's piece
         await PreferenceRepository(session).set(ALICE, {"shift": [0.5] * 19})
         await PreferenceRepository(session).set("bob", {"shift": [0.1] * 19})
         jobs = JobRepository(session)
@@ -61,7 +68,8 @@ async def test_forget_leaves_nothing_behind(db: Database, make_generation: Calla
     assert any(ALICE in row for row in await _everything(db))
     async with db.session() as session:
         report = await UserRepository(session).forget(ALICE)
-    assert report == ForgetReport(users=1, ratings=3, preferences=1, generations=2, jobs=2, children_unlinked=2)
+    assert report == ForgetReport(users=1, ratings=3, preferences=1, generations=2, jobs=2, jam_votes=2,
+                                  children_unlinked=2)
 
     leftovers = [row for row in await _everything(db) if any(needle in row for needle in (ALICE, *OWNED))]
     assert leftovers == []
@@ -75,4 +83,7 @@ async def test_forget_leaves_nothing_behind(db: Database, make_generation: Calla
         assert await PreferenceRepository(session).get("bob") == {"shift": [0.1] * 19}
         job = await JobRepository(session).get(bobs.id)
         assert job is not None and job.status == "done" and job.result_generation_id is None
-        assert await UserRepository(session).forget(ALICE) == ForgetReport(0, 0, 0, 0, 0, 0)
+        jam = await JamRepository(session).get("thread-a")
+        assert jam is not None and (jam.started_by, jam.head_id) == (None, None)  # bob's vote in it stays
+        assert await JamRepository(session).tally("thread-a", 1) == {"bbbbbbbbbbb2": 1}
+        assert await UserRepository(session).forget(ALICE) == ForgetReport(0, 0, 0, 0, 0, 0, 0)
