@@ -25,7 +25,7 @@ from .services import Services
 
 log = logging.getLogger(__name__)
 EXTENSIONS = ("bot.exts.compose", "bot.exts.derive", "bot.exts.discover", "bot.exts.tag", "bot.exts.ratings",
-              "bot.exts.people", "bot.exts.settings", "bot.exts.info")
+              "bot.exts.people", "bot.exts.jam", "bot.exts.settings", "bot.exts.info")
 
 
 def intents() -> discord.Intents:

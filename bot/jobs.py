@@ -63,8 +63,8 @@ async def run_job(interaction: discord.Interaction[Any], inflight: InFlight, wor
 
         try:
             reply = await work(progress)
-            await interaction.edit_original_response(content=None, embed=reply.embed, attachments=reply.files,
-                                                      view=reply.view)
+            await interaction.edit_original_response(content=reply.content, embeds=reply.embeds,
+                                                      attachments=reply.files, view=reply.view)
         except RequestError as exc:
             await _fail(interaction, f"Sorry, I couldn't read that request: {exc}")
         except ServiceError as exc:
@@ -75,8 +75,16 @@ async def run_job(interaction: discord.Interaction[Any], inflight: InFlight, wor
 
 
 async def piece_job(interaction: discord.Interaction[Any], bot: CadenzaBot, start: Start) -> None:
-    """A job that makes a new piece (compose, variation, continuation, …) under the channel's rules (who may
-    compose, the cooldown, whether results are public), then the result message."""
+    """A job that makes a new piece (compose, variation, continuation, …), then its result message."""
+
+    async def work(progress: Progress) -> Reply:
+        return result_reply(await start(progress), interaction.user.display_name)
+
+    await guarded_job(interaction, bot, work)
+
+
+async def guarded_job(interaction: discord.Interaction[Any], bot: CadenzaBot, work: Work) -> None:
+    """An engine job under the channel's rules: who may compose, the cooldown, whether results are public."""
     rules = await bot.services.rules(interaction.guild_id, interaction.channel_id)
     if rules.compose_role_ids and not _has_role(interaction.user, rules.compose_role_ids):
         roles = ", ".join(f"<@&{role}>" for role in rules.compose_role_ids)
@@ -86,10 +94,6 @@ async def piece_job(interaction: discord.Interaction[Any], bot: CadenzaBot, star
     if wait is not None:
         await tell(interaction, f"Easy there — you can compose again in {wait} s.")
         return
-
-    async def work(progress: Progress) -> Reply:
-        return result_reply(await start(progress), interaction.user.display_name)
-
     await run_job(interaction, bot.inflight, COMPOSING, work, ephemeral=rules.visibility == "ephemeral")
 
 

@@ -22,9 +22,10 @@ FIELD_LIMIT = 1024
 class Reply:
     """A message to send or to edit the interaction's response into."""
 
-    embed: discord.Embed
+    embeds: list[discord.Embed]
     files: list[discord.File] = field(default_factory=list)
     view: discord.ui.View | None = None
+    content: str | None = None
 
 
 def progress_text(ahead: int, working: str) -> str:
@@ -70,8 +71,11 @@ def result_reply(generation: Generation, requested_by: str) -> Reply:
     image = generation.files["image"]
     embed.set_image(url=f"attachment://{image.name}")
     embed.set_footer(text="👍/👎 teach Cadenza your taste · Variation keeps key, tempo and band · Reroll asks again")
-    files = [discord.File(generation.files[name], filename=generation.files[name].name) for name in RESULT_FILES]
-    return Reply(embed, files, result_view(generation.id))
+    return Reply([embed], result_files(generation), result_view(generation.id))
+
+
+def result_files(generation: Generation) -> list[discord.File]:
+    return [discord.File(generation.files[name], filename=generation.files[name].name) for name in RESULT_FILES]
 
 
 def tag_reply(result: dict[str, Any], requested_by: str) -> Reply:
@@ -91,4 +95,4 @@ def tag_reply(result: dict[str, Any], requested_by: str) -> Reply:
         f"swing {features['swing_ratio']:.2f}{'' if features['swing_measured'] else ' (unmeasured)'}, "
         f"syncopation {features['syncopation']:.2f}, backbeat {features['backbeat']:.2f}, "
         f"{features['density_melody']:.1f} melody notes per bar"))
-    return Reply(embed)
+    return Reply([embed])

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +37,10 @@ from .worker import EngineQueue, Progress
 
 HISTORY_LIMIT = 10
 TOP_LIMIT = 5
+JAM_CANDIDATES = 2
+"""Next sections offered in each jam round."""
+JAM_SECTION_BARS = 8
+NO_JAM = "there is no jam here; start one with `/jam start`."
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,32 @@ class RuleChanges:
     everyone: bool = False
     cooldown_s: int | None = None
     visibility: Visibility | None = None
+
+
+@dataclass(frozen=True)
+class Proposals:
+    """A jam round's candidate next sections."""
+
+    round: int
+    candidates: tuple[Generation, ...]
+
+
+@dataclass
+class JamState:
+    """A jam: its piece so far and its voting round."""
+
+    head: str | None
+    round: int
+
+
+class JamStore(Protocol):
+    """Where jams and their votes are kept."""
+
+    async def start(self, thread: int, guild: int | None, user: int, head: str) -> None: ...
+    async def get(self, thread: int) -> JamState | None: ...
+    async def vote(self, thread: int, round_: int, user: int, generation_id: str) -> None: ...
+    async def tally(self, thread: int, round_: int) -> dict[str, int]: ...
+    async def advance(self, thread: int, head: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -175,6 +207,21 @@ class Services(Protocol):
     async def forget(self, user: int) -> dict[str, int]:
         """Delete everything of the user's; how many of each were deleted (`generations`, `ratings`, …)."""
 
+    async def jam_start(self, thread: int, request: Request, origin: Origin, progress: Progress) -> Generation:
+        """Compose a jam's opening and open the jam in `thread`."""
+
+    async def jam_propose(self, thread: int, origin: Origin, progress: Progress) -> Proposals:
+        """Candidate next sections: the piece so far, continued in different ways."""
+
+    async def jam_vote(self, thread: int, round_: int, user: int, generation_id: str) -> dict[str, int]:
+        """A member's vote for a proposal of the current round (voting again replaces); the tally."""
+
+    async def jam_next(self, thread: int) -> tuple[Generation, int]:
+        """The proposal with most votes becomes the piece so far (and its votes); the next round begins."""
+
+    async def jam_piece(self, thread: int, progress: Progress) -> Generation:
+        """The jam's piece so far, with its files."""
+
     async def rules(self, guild: int | None, channel: int | None) -> ChannelRules:
         """The settings in force in a channel: its own, else its server's (none outside a server)."""
 
@@ -185,12 +232,16 @@ class Services(Protocol):
         """Refuse new work and finish the job running now."""
 
 
+async def _progress_ignored(ahead: int) -> None:
+    """For work whose progress nobody watches."""
+
+
 def check_score(score: int) -> None:
     if not 1 <= score <= 5:
         raise ServiceError(f"a rating is 1–5, not {score}")
 
 
-class EngineServices:
+class EngineServices(ABC):
     """What the implementations share: the `Composer` on the engine queue's thread, fresh seeds, `/tag`."""
 
     def __init__(self, composer: Composer, queue_limit: int, seeds: random.Random | None = None) -> None:
@@ -200,13 +251,16 @@ class EngineServices:
         self._seeds = seeds or random.SystemRandom()
         """Where variations and rerolls get their fresh seeds."""
 
+    @abstractmethod
+    async def compose(self, request: Request, origin: Origin, progress: Progress) -> Generation: ...
+
+    @abstractmethod
     async def _parent(self, generation_id: str) -> Parent:
         """A generation to derive from (UnknownGeneration if there is none)."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def _keep(self, composition: Composition, origin: Origin, kind: GenerationKind) -> Generation:
         """Store a finished piece and say how the bot shows it."""
-        raise NotImplementedError
 
     async def variation(self, generation_id: str, origin: Origin, progress: Progress) -> Generation:
         parent, seed = await self._parent(generation_id), self._fresh_seed()
@@ -228,6 +282,52 @@ class EngineServices:
         ends, seed = (await self._parent(first), await self._parent(last)), self._fresh_seed()
         return await self._derive(lambda: self._deriver.interpolation(*ends, steps, seed), origin,
                                   GenerationKind.INTERPOLATION, progress)
+
+    jams: JamStore
+
+    async def jam_start(self, thread: int, request: Request, origin: Origin, progress: Progress) -> Generation:
+        opening = await self.compose(request, dataclasses.replace(origin, channel=thread), progress)
+        await self.jams.start(thread, origin.guild, origin.user, opening.id)
+        return opening
+
+    async def jam_propose(self, thread: int, origin: Origin, progress: Progress) -> Proposals:
+        head, round_ = await self._jam(thread)
+        where = dataclasses.replace(origin, channel=thread)
+        candidates = [await self.continuation(head, JAM_SECTION_BARS, where, progress) for _ in range(JAM_CANDIDATES)]
+        return Proposals(round_, tuple(candidates))
+
+    async def jam_vote(self, thread: int, round_: int, user: int, generation_id: str) -> dict[str, int]:
+        _, current = await self._jam(thread)
+        if round_ != current:
+            raise ServiceError(f"that vote was for round {round_}; this jam is on round {current}.")
+        await self.jams.vote(thread, round_, user, generation_id)
+        return await self.jams.tally(thread, round_)
+
+    async def jam_next(self, thread: int) -> tuple[Generation, int]:
+        _, round_ = await self._jam(thread)
+        tally = await self.jams.tally(thread, round_)
+        if not tally:
+            raise ServiceError("no votes yet this round: vote for a proposal (or ask for some with `/jam propose`).")
+        winner, votes = max(tally.items(), key=lambda kv: kv[1])
+        await self.jams.advance(thread, winner)
+        return await self._with_files(winner, _progress_ignored), votes
+
+    async def jam_piece(self, thread: int, progress: Progress) -> Generation:
+        head, _ = await self._jam(thread)
+        return await self._with_files(head, progress)
+
+    async def _jam(self, thread: int) -> tuple[str, int]:
+        """The jam's piece so far and its round; ServiceError where there is no jam (or no piece) any more."""
+        jam = await self.jams.get(thread)
+        if jam is None:
+            raise ServiceError(NO_JAM)
+        if jam.head is None:
+            raise ServiceError("this jam's piece was deleted (its author used /forget-me); start a new jam.")
+        return jam.head, jam.round
+
+    @abstractmethod
+    async def _with_files(self, generation_id: str, progress: Progress) -> Generation:
+        """A stored generation as the bot shows it, with its files (written anew where needed)."""
 
     async def _loader(self, source: Source) -> Callable[[], Parent]:
         """What reads the parent on the engine thread: a stored generation now, an upload when its job runs."""
@@ -284,6 +384,31 @@ class EngineServices:
         return result
 
 
+class MemoryJams:
+    """`JamStore` in dictionaries."""
+
+    def __init__(self) -> None:
+        self.jams: dict[int, JamState] = {}
+        self.votes: dict[tuple[int, int], dict[int, str]] = {}
+        """(thread, round) → user → the proposal they voted for."""
+
+    async def start(self, thread: int, guild: int | None, user: int, head: str) -> None:
+        self.jams[thread] = JamState(head, 1)
+
+    async def get(self, thread: int) -> JamState | None:
+        return self.jams.get(thread)
+
+    async def vote(self, thread: int, round_: int, user: int, generation_id: str) -> None:
+        self.votes.setdefault((thread, round_), {})[user] = generation_id
+
+    async def tally(self, thread: int, round_: int) -> dict[str, int]:
+        return dict(Counter(self.votes.get((thread, round_), {}).values()))
+
+    async def advance(self, thread: int, head: str) -> None:
+        jam = self.jams[thread]
+        jam.head, jam.round = head, jam.round + 1
+
+
 class InMemoryServices(EngineServices):
     """`Services` with generations and ratings in dictionaries; personalization learns nothing here.
 
@@ -293,6 +418,7 @@ class InMemoryServices(EngineServices):
         super().__init__(composer, queue_limit, seeds)
         self.generations: dict[str, Generation] = {}
         self.compositions: dict[str, Composition] = {}
+        self.jams = MemoryJams()
         self.settings: dict[tuple[int, int | None], dict[str, Any]] = {}
         """(guild, channel or None for the whole server) → settings set there."""
         self.ratings: dict[tuple[int, str], int] = {}
@@ -319,6 +445,9 @@ class InMemoryServices(EngineServices):
         self.generations[generation.id] = generation
         self.compositions[generation.id] = composition
         return generation
+
+    async def _with_files(self, generation_id: str, progress: Progress) -> Generation:
+        return self._get(generation_id)
 
     async def top(self, guild: int | None, channel: int | None, limit: int = TOP_LIMIT) -> list[Ranked]:
         def here(g: Generation) -> bool:

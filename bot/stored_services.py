@@ -19,6 +19,7 @@ from engine.requests import Request
 from engine.settings import Settings
 from storage.models import GUILD_WIDE, GenerationKind
 from storage.models import Generation as StoredGeneration
+from storage.repositories import JamRepository
 from storage.repositories.channels import UNSET, ChannelRules, Unset
 
 from .errors import UnknownGeneration
@@ -28,6 +29,7 @@ from .services import (
     EngineServices,
     Generation,
     HistoryEntry,
+    JamState,
     Origin,
     Prefs,
     Ranked,
@@ -41,12 +43,45 @@ def _place(snowflake: int | None) -> str | None:
     return None if snowflake is None else str(snowflake)
 
 
+def _snowflake(place: str | None) -> int | None:
+    return int(place) if place is not None and place.isdigit() else None
+
+
+class StoredJams:
+    """`JamStore` in the database."""
+
+    def __init__(self, app: Cadenza) -> None:
+        self.app = app
+
+    async def start(self, thread: int, guild: int | None, user: int, head: str) -> None:
+        async with self.app.db.session() as session:
+            await JamRepository(session).start(str(thread), _place(guild), str(user), head)
+
+    async def get(self, thread: int) -> JamState | None:
+        async with self.app.db.session() as session:
+            jam = await JamRepository(session).get(str(thread))
+        return JamState(jam.head_id, jam.round) if jam is not None else None
+
+    async def vote(self, thread: int, round_: int, user: int, generation_id: str) -> None:
+        async with self.app.db.session() as session:
+            await JamRepository(session).vote(str(thread), round_, str(user), generation_id)
+
+    async def tally(self, thread: int, round_: int) -> dict[str, int]:
+        async with self.app.db.session() as session:
+            return dict(await JamRepository(session).tally(str(thread), round_))
+
+    async def advance(self, thread: int, head: str) -> None:
+        async with self.app.db.session() as session:
+            await JamRepository(session).advance(str(thread), head)
+
+
 class StoredServices(EngineServices):
     """`Services` backed by `Cadenza`; it owns the application and closes it on `close`."""
 
     def __init__(self, app: Cadenza, queue_limit: int, seeds: random.Random | None = None) -> None:
         super().__init__(app.composer, queue_limit, seeds)
         self.app = app
+        self.jams = StoredJams(app)
 
     @classmethod
     async def open(cls, settings: Settings, queue_limit: int) -> StoredServices:
@@ -74,6 +109,17 @@ class StoredServices(EngineServices):
         await self.app.record(composition, user_id=str(origin.user), guild_id=_place(origin.guild),
                               channel_id=_place(origin.channel), parents=composition.parents, kind=kind)
         return Generation.of(composition, origin, kind)
+
+    async def _with_files(self, generation_id: str, progress: Progress) -> Generation:
+        """The stored piece, its files written anew from its MIDI on the engine thread."""
+        stored = await self._get(generation_id)
+        parent = await self._parent(generation_id)
+        files = await self._queue.run(lambda: self._composer.write_files(parent.score, stored.id), progress)
+        origin = Origin(int(stored.user_id) if stored.user_id and stored.user_id.isdigit() else 0,
+                        _snowflake(stored.guild_id), _snowflake(stored.channel_id))
+        return Generation(stored.id, Request.from_dict(stored.request), stored.model, stored.seed,
+                          parent.request.key, stored.tags, files, origin, tuple(stored.parent_ids),
+                          GenerationKind(stored.kind))
 
     async def top(self, guild: int | None, channel: int | None, limit: int = TOP_LIMIT) -> list[Ranked]:
         best = await self.app.top(_place(guild), _place(channel), limit)

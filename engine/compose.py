@@ -127,6 +127,32 @@ class Composer:
         model_ms = (time.perf_counter() - started) * 1000
         return self.finish(request, seed, gen, arrangement, verdict, out_dir, model_ms=model_ms)
 
+    def write_files(self, score: Score, comp_id: str, out_dir: Path | None = None,
+                    timings: dict[str, float] | None = None) -> dict[str, Path]:
+        """MIDI, OGG audio, piano-roll PNG and MusicXML of a score in `out_dir` (default: output_dir/ID);
+        the milliseconds each took go into `timings` when given."""
+        timings = timings if timings is not None else {}
+        folder = out_dir or self.settings.output_dir / comp_id
+        folder.mkdir(parents=True, exist_ok=True)
+        files = {name: folder / f"cadenza-{comp_id}.{ext}" for name, ext in
+                 (("midi", "mid"), ("audio", "ogg"), ("image", "png"), ("musicxml", "musicxml"))}
+        t = time.perf_counter()
+        write_midi(score, files["midi"])
+        timings["midi"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        audio = synthesize(score)
+        timings["render"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        files["audio"].write_bytes(encode_audio(audio, self.settings.sample_rate, "ogg"))
+        timings["encode"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        files["image"].write_bytes(render_pianoroll(score))
+        timings["image"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        files["musicxml"].write_bytes(write_musicxml(score))
+        timings["musicxml"] = (time.perf_counter() - t) * 1000
+        return files
+
     def style_verdict(self, gen: Generated, request: Request) -> StyleScores | None:
         """The tagger's reading of what the model wrote (row 0), before arrangement."""
         tagger = load_style_tagger(self.settings.checkpoint_dir)
@@ -151,25 +177,7 @@ class Composer:
         if before is not None:
             score = replace(before, swing=score.swing, humanize=score.humanize, seed=score.seed).then(score)
         timed("arrange", t)
-        folder = out_dir or self.settings.output_dir / comp_id
-        folder.mkdir(parents=True, exist_ok=True)
-        files = {name: folder / f"cadenza-{comp_id}.{ext}" for name, ext in
-                 (("midi", "mid"), ("audio", "ogg"), ("image", "png"), ("musicxml", "musicxml"))}
-        t = time.perf_counter()
-        write_midi(score, files["midi"])
-        timed("midi", t)
-        t = time.perf_counter()
-        audio = synthesize(score)
-        timed("render", t)
-        t = time.perf_counter()
-        files["audio"].write_bytes(encode_audio(audio, self.settings.sample_rate, "ogg"))
-        timed("encode", t)
-        t = time.perf_counter()
-        files["image"].write_bytes(render_pianoroll(score))
-        timed("image", t)
-        t = time.perf_counter()
-        files["musicxml"].write_bytes(write_musicxml(score))
-        timed("musicxml", t)
+        files = self.write_files(score, comp_id, out_dir, timings)
         t = time.perf_counter()
         tags = basic_tags(score)
         if verdict is not None:

@@ -124,6 +124,8 @@ class FakeDiscord:
         self._members: dict[str, tuple[int, list[str]]] = {}
         """user id → (permissions, role ids) in the fake's guild; users not here have every permission."""
         self._roles: dict[str, dict[str, Any]] = {}
+        self.threads: dict[str, dict[str, Any]] = {}
+        """Threads the bot created, by id."""
         self._sessions: list[_Session] = []
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -152,6 +154,8 @@ class FakeDiscord:
             ("PATCH", "/webhooks/{app}/{token}/messages/{message}", self._edit_message),
             ("DELETE", "/webhooks/{app}/{token}/messages/{message}", self._delete_message),
             ("POST", "/webhooks/{app}/{token}", self._followup),
+            ("POST", "/channels/{channel}/threads", self._create_thread),
+            ("POST", "/channels/{channel}/messages", self._post_message),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, API + path, handler)
@@ -234,10 +238,13 @@ class FakeDiscord:
         return {"id": attachment_id, "filename": filename, "size": len(data), "url": url, "proxy_url": url,
                 "content_type": content_type_of(filename)}
 
-    async def invoke(self, command: str, user: dict[str, Any], **options: Any) -> Sent:
-        """`user` runs the slash command `/command` with these options (checked against the synced schema;
-        an attachment option takes a dict from `attachment`)."""
-        return await self._send(self._interaction(2, self._command_data(command, options), user))
+    async def invoke(self, command: str, user: dict[str, Any], *, in_channel: str | None = None,
+                     **options: Any) -> Sent:
+        """`user` runs the slash command `/command` (`"group sub"` for a subcommand) with these options (checked
+        against the synced schema; an attachment option takes a dict from `attachment`), in the fake's channel
+        or in one of the threads the bot created (`in_channel`)."""
+        return await self._send(self._interaction(2, self._command_data(command, options), user,
+                                                  channel_id=in_channel))
 
     async def autocomplete(self, command: str, user: dict[str, Any], focused: str, **options: Any) -> Sent:
         """`user` has typed `options[focused]` into the option `focused` of `/command`."""
@@ -251,7 +258,7 @@ class FakeDiscord:
         ids = [c.get("custom_id") for row in message["components"] for c in row.get("components", [])]
         assert custom_id in ids, f"no component {custom_id!r} on the message; it has {ids}"
         data = {"custom_id": custom_id, "component_type": 2}
-        return await self._send(self._interaction(3, data, user, message=message))
+        return await self._send(self._interaction(3, data, user, message=message, channel_id=message["channel_id"]))
 
     async def dispatch(self, event: str, data: dict[str, Any], guild_id: int | None = None) -> None:
         """Send a DISPATCH to the session whose shard owns `guild_id` (the fake's guild by default)."""
@@ -278,33 +285,41 @@ class FakeDiscord:
     # ---- interactions
 
     def _command_data(self, command: str, options: dict[str, Any]) -> dict[str, Any]:
+        name, _, sub = command.partition(" ")
         guild_commands = self.commands.get(self.guild_id, [])
-        schema = next((c for c in guild_commands + self.commands.get(None, []) if c["name"] == command), None)
-        assert schema is not None, f"/{command} was never synced"
-        specs = {o["name"]: o for o in schema.get("options", [])}
-        data: dict[str, Any] = {"id": schema["id"], "name": command, "type": 1, "options": []}
+        schema = next((c for c in guild_commands + self.commands.get(None, []) if c["name"] == name), None)
+        assert schema is not None, f"/{name} was never synced"
+        data: dict[str, Any] = {"id": schema["id"], "name": name, "type": 1, "options": []}
         if schema in guild_commands:
             data["guild_id"] = str(self.guild_id)
-        for name, value in options.items():
-            assert name in specs, f"/{command} has no option {name!r}; it has {sorted(specs)}"
-            kind = specs[name]["type"]
+        target = data
+        if sub:  # a subcommand: its options nest inside it
+            subs = {o["name"]: o for o in schema.get("options", []) if o["type"] == 1}
+            assert sub in subs, f"/{name} has no subcommand {sub!r}; it has {sorted(subs)}"
+            schema, target = subs[sub], {"name": sub, "type": 1, "options": []}
+            data["options"].append(target)
+        specs = {o["name"]: o for o in schema.get("options", [])}
+        for option, value in options.items():
+            assert option in specs, f"/{command} has no option {option!r}; it has {sorted(specs)}"
+            kind = specs[option]["type"]
             if kind == 11:  # attachment: the value is its id, the attachment itself goes in `resolved`
                 data.setdefault("resolved", {}).setdefault("attachments", {})[value["id"]] = value
                 value = value["id"]
             elif kind == 8:  # role: likewise
                 data.setdefault("resolved", {}).setdefault("roles", {})[value["id"]] = value
                 value = value["id"]
-            data["options"].append({"name": name, "type": kind, "value": value})
+            target["options"].append({"name": option, "type": kind, "value": value})
         return data
 
     def _interaction(self, kind: int, data: dict[str, Any], user: dict[str, Any],
-                     message: dict[str, Any] | None = None) -> dict[str, Any]:
-        guild, channel = str(self.guild_id), str(self.channel_id)
+                     message: dict[str, Any] | None = None, channel_id: str | None = None) -> dict[str, Any]:
+        guild, channel = str(self.guild_id), channel_id or str(self.channel_id)
+        channel_payload = self.threads[channel] if channel in self.threads else self._channel()
         permissions, roles = self._members.get(user["id"], (ALL_PERMISSIONS, []))
         payload: dict[str, Any] = {
             "id": str(self.snowflake()), "application_id": str(self.application_id), "type": kind, "data": data,
             "guild_id": guild, "guild": {"id": guild, "locale": "en-US", "features": []},
-            "channel_id": channel, "channel": {**self._channel(), "permissions": str(ALL_PERMISSIONS)},
+            "channel_id": channel, "channel": {**channel_payload, "permissions": str(ALL_PERMISSIONS)},
             "member": {"user": user, "roles": roles, "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False,
                        "mute": False, "flags": 0, "pending": False, "nick": None, "avatar": None,
                        "communication_disabled_until": None, "permissions": str(permissions)},
@@ -344,10 +359,11 @@ class FakeDiscord:
                 "member_count": 2, "members": [], "channels": [self._channel()], "threads": [], "presences": [],
                 "voice_states": [], "stage_instances": [], "guild_scheduled_events": [], "unavailable": False}
 
-    def _new_message(self, payload: dict[str, Any], files: list[Upload], flags: int = 0) -> dict[str, Any]:
+    def _new_message(self, payload: dict[str, Any], files: list[Upload], flags: int = 0,
+                     channel_id: str | None = None) -> dict[str, Any]:
         message_id = str(self.snowflake())
         message: dict[str, Any] = {
-            "id": message_id, "channel_id": str(self.channel_id), "guild_id": str(self.guild_id),
+            "id": message_id, "channel_id": channel_id or str(self.channel_id), "guild_id": str(self.guild_id),
             "author": self.bot_user, "content": "", "timestamp": "2024-01-01T00:00:00+00:00",
             "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [], "mention_roles": [],
             "attachments": [], "embeds": [], "components": [], "pinned": False, "type": 20, "flags": flags,
@@ -460,7 +476,7 @@ class FakeDiscord:
         if kind in (4, 5):  # a message, or "thinking…" until the response is edited
             flags = (EPHEMERAL if ephemeral else 0) | (LOADING if kind == 5 else 0)
             message = self._new_message({k: v for k, v in data.items() if k != "flags"},
-                                        request[CALL].files, flags)
+                                        request[CALL].files, flags, interaction["channel_id"])
             self._originals[token] = message["id"]
         elif kind == 7:  # update the message the component is on
             message = self.messages.get(interaction["message"]["id"], interaction["message"])
@@ -509,12 +525,40 @@ class FakeDiscord:
             return error(404, 10015, "Unknown Webhook")
         payload = request[CALL].json or {}
         message = self._new_message({k: v for k, v in payload.items() if k != "flags"}, request[CALL].files,
-                                    flags=payload.get("flags") or 0)
+                                    flags=payload.get("flags") or 0,
+                                    channel_id=self._interactions[token]["channel_id"])
         message["type"] = 0
         self._followups.setdefault(token, []).append(message["id"])
         if request.query.get("wait") in ("1", "true", "True"):
             return json_response(message)
         return web.Response(status=204)
+
+    async def _create_thread(self, request: web.Request) -> web.Response:
+        """A public thread in the fake's channel, without a starter message."""
+        if request.match_info["channel"] != str(self.channel_id):
+            return error(404, 10003, "Unknown Channel")
+        body = request[CALL].json or {}
+        thread = {"id": str(self.snowflake()), "type": body.get("type", 11), "guild_id": str(self.guild_id),
+                  "parent_id": str(self.channel_id), "name": body["name"], "owner_id": str(self.application_id),
+                  "last_message_id": None, "rate_limit_per_user": 0, "message_count": 0, "member_count": 1,
+                  "flags": 0, "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "locked": False,
+                                                  "archive_timestamp": "2024-01-01T00:00:00+00:00"}}
+        self.threads[thread["id"]] = thread
+        return json_response(thread, status=201)
+
+    async def _post_message(self, request: web.Request) -> web.Response:
+        channel = request.match_info["channel"]
+        if channel != str(self.channel_id) and channel not in self.threads:
+            return error(404, 10003, "Unknown Channel")
+        message = self._new_message(request[CALL].json or {}, request[CALL].files, channel_id=channel)
+        message["type"] = 0
+        message.pop("webhook_id")
+        return json_response(message)
+
+    def channel_messages(self, channel_id: str) -> list[dict[str, Any]]:
+        """Messages the bot posted in a channel or thread (not interaction responses), oldest first."""
+        return [m for m in self.messages.values() if m["channel_id"] == channel_id and m["type"] == 0
+                and "webhook_id" not in m]
 
     async def _download(self, request: web.Request) -> web.Response:
         data = self._files.get(request.match_info["id"])

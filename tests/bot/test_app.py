@@ -24,7 +24,7 @@ async def test_the_bot_identifies_with_its_token_and_syncs_its_commands_to_the_g
     assert not any(c.path == "/gateway/bot" for c in fake.calls)  # connected to CADENZA_DISCORD_GATEWAY_URL
     commands = {c["name"]: c for c in fake.commands[fake.guild_id]}
     assert sorted(commands) == ["about", "compose", "continue", "forget-me", "help", "history", "interpolate",
-                                "prefs", "remix", "settings", "similar", "tag", "top"]
+                                "jam", "prefs", "remix", "settings", "similar", "tag", "top"]
     options = {o["name"]: o for o in commands["compose"]["options"]}
     assert options["style"]["autocomplete"] is True
     assert (options["bars"]["min_value"], options["bars"]["max_value"]) == (1, 64)

@@ -47,7 +47,7 @@ async def test_it_runs_against_the_configured_server_and_stops_cleanly_on_sigter
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     log = stderr.decode()
     assert process.returncode == 0, log
-    assert "synced 13 commands" in log and "stopping" in log
+    assert "synced 14 commands" in log and "stopping" in log
     assert (tmp_path / "bot.sqlite3").exists()  # the stored services opened and migrated it
     assert TOKEN not in log and TOKEN not in stdout.decode()
 

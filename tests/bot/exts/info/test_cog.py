@@ -17,7 +17,7 @@ async def test_help_lists_the_commands_that_exist(fake: FakeDiscord, bot: Cadenz
     assert callback["type"] == 4 and callback["data"]["flags"] & EPHEMERAL
     [embed] = callback["data"]["embeds"]
     assert [f["name"] for f in embed["fields"]] == ["/about", "/compose", "/continue", "/forget-me", "/help",
-                                                  "/history", "/interpolate", "/prefs", "/remix", "/settings",
+                                                  "/history", "/interpolate", "/jam", "/prefs", "/remix", "/settings",
                                                   "/similar", "/tag", "/top"]
 
 
