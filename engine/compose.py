@@ -100,7 +100,7 @@ class Composer:
         n = max(1, self.settings.candidates) if tagger is not None else 1
         cond = Conditioning.single(style.index, meter_index(request.meter), key.tonic, key.is_minor, n)
         generator = torch.Generator().manual_seed(seed)
-        gen = model.generate(cond, request.bars, temperature=0.9, generator=generator)
+        gen = model.sample(cond, request.bars, latent_scale=self.settings.latent_scale, generator=generator)
         arrangement = Arrangement(style.name, float(request.tempo), request.meter, key, request.ensemble,
                                   style.swing, seed)
         if tagger is None:

@@ -139,7 +139,8 @@ class Deriver:
         name = model or parent.model
         generator = torch.Generator().manual_seed(seed)
         z = self.latents(parent, name)
-        moved = z * math.cos(angle) + torch.randn(z.shape, generator=generator) * math.sin(angle)
+        noise = torch.randn(z.shape, generator=generator) * self.composer.settings.latent_scale
+        moved = z * math.cos(angle) + noise * math.sin(angle)
         request = replace(parent.request, model=name, seed=seed, bars=parent.score.bars)
         gen = self._model(name).generate(conditioning(request), request.bars, temperature=0.9, generator=generator,
                                          latent=moved)

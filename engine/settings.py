@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     device: str = "auto"
     torch_threads: int = 1
     sample_rate: int = 44100
+    latent_scale: float = 0.5
+    """How far from the prior's centre compositions draw their latents (1 = the prior itself). Lower is more
+    typical of the style and more in key, higher more varied; 0.5 measured best (docs/models.md)."""
     candidates: int = 4
 
     @classmethod

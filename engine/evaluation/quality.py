@@ -471,8 +471,9 @@ def style_tonics(style: str) -> tuple[int, ...]:
 
 
 def generate_pieces(model: BaseGenModel, style: str, n: int, seed: int = 0, bars: int = 16,
-                    chunk: int = 16) -> Generated:
-    """`n` pieces in 4/4 and major keys cycling through the style's tonics, sampled in batches."""
+                    chunk: int = 16, latent_scale: float = 0.5) -> Generated:
+    """`n` pieces in 4/4 and major keys cycling through the style's tonics, sampled in batches as compose
+    samples them (latents at `latent_scale`, notes at temperature 0.9)."""
     tonics = style_tonics(style)
     generator = torch.Generator().manual_seed(seed)
     parts = []
@@ -483,7 +484,7 @@ def generate_pieces(model: BaseGenModel, style: str, n: int, seed: int = 0, bars
                             torch.tensor([tonics[(start + i) % len(tonics)] for i in range(k)], dtype=torch.long),
                             torch.zeros(k, dtype=torch.long))
         with torch.no_grad():
-            parts.append(model.generate(cond, bars, temperature=0.9, generator=generator))
+            parts.append(model.sample(cond, bars, latent_scale=latent_scale, generator=generator))
     return Generated(*(torch.cat([getattr(g, f) for g in parts]) for f in ("melody", "bass", "chords", "drums",
                                                                           "latent")))
 
@@ -496,7 +497,7 @@ def evaluate_quality(model_name: str, style: str, n: int, seed: int = 0, bars: i
     settings = settings or get_settings()
     get_style(style)  # KeyError before any work for an unknown style
     model = load_model(model_name, settings.checkpoint_dir, torch.device("cpu"))
-    gen = generate_pieces(model, style, n, seed, bars)
+    gen = generate_pieces(model, style, n, seed, bars, latent_scale=settings.latent_scale)
     pieces = Pieces.from_generated(gen)
     data, textures = style_data(settings, style)
     generated = quality_metrics(pieces.sections(SEGMENT_BARS), textures)

@@ -91,6 +91,17 @@ class BaseGenModel(nn.Module, ABC):
         """Sample `len(cond)` pieces of `bars` bars (from `latent` [n, sections, d] when given)."""
 
     @abstractmethod
+    def sample_latents(self, n: int, bars: int, generator: torch.Generator | None, scale: float) -> torch.Tensor:
+        """Latents [n, sections, d] for a piece of `bars` bars, drawn from the prior scaled by `scale`
+        (below 1: nearer its centre, where the model writes its most typical music)."""
+
+    def sample(self, cond: Conditioning, bars: int, *, latent_scale: float, temperature: float = 0.9,
+               generator: torch.Generator | None = None) -> Generated:
+        """`generate` from latents drawn at `latent_scale`, the notes sampled at `temperature`."""
+        latent = self.sample_latents(len(cond), bars, generator, latent_scale)
+        return self.generate(cond, bars, temperature=temperature, generator=generator, latent=latent)
+
+    @abstractmethod
     def embed(self, piece: Generated, cond: Conditioning) -> torch.Tensor:
         """Latents [n, sections, d] from which the model would write `piece` again (one per section)."""
 

@@ -195,14 +195,15 @@ class MuseGAN(BaseGenModel):
 
     # ------------------------------------------------------------------ latents
 
-    def _section_latents(self, n: int, sections: int, generator: torch.Generator | None,
-                         temperature: float, start: torch.Tensor | None = None) -> torch.Tensor:
+    def sample_latents(self, n: int, bars: int, generator: torch.Generator | None, scale: float,
+                       start: torch.Tensor | None = None) -> torch.Tensor:
         """Section latents [n, sections, d]: fixed parts held, time-dependent seeds walking on.
 
-        `temperature` scales the prior (below 1: the truncation trick). With `start`, the walk begins
-        one step after that latent (a continuation)."""
+        `scale` scales the prior (below 1: the truncation trick). With `start`, the walk begins one step
+        after that latent (a continuation)."""
         d = self.config.latent_dim
-        scale = max(temperature, 0.0)
+        sections = -(-bars // self.config.segment_bars)
+        scale = max(scale, 0.0)
         first = start if start is not None else torch.randn(n, d, generator=generator) * scale
         seeds = self._seed_mask().to(first.device)
         latents = []
@@ -246,7 +247,7 @@ class MuseGAN(BaseGenModel):
         seg = self.config.segment_bars
         sections = -(-bars // seg)
         if latent is None:
-            latent = self._section_latents(len(cond), sections, generator, temperature)
+            latent = self.sample_latents(len(cond), bars, generator, temperature)
         latent = latent.to(self.device)
         cond = cond.to(self.device)
         parts: dict[str, list[torch.Tensor]] = {k: [] for k in TRACKS}
@@ -304,7 +305,7 @@ class MuseGAN(BaseGenModel):
         """Find the latent of the prompt's last section, then walk its time-dependent seeds on."""
         seg = self.config.segment_bars
         start = self.invert(prompt.sections(seg)[-1], cond, generator=generator)
-        latents = self._section_latents(len(cond), -(-bars // seg), generator, temperature, start=start.cpu())
+        latents = self.sample_latents(len(cond), bars, generator, temperature, start=start.cpu())
         return self.generate(cond, bars, temperature=temperature, generator=generator, latent=latents,
                              progress=progress)
 

@@ -301,14 +301,13 @@ class MusicVAE(BaseGenModel):
                 carry = {"melody": mel, "bass": bass, "drums": F.pad(hits, (0, 1))}
         return out, carry
 
-    def _section_latents(self, n: int, sections: int, generator: torch.Generator | None,
-                         temperature: float) -> torch.Tensor:
+    def sample_latents(self, n: int, bars: int, generator: torch.Generator | None, scale: float) -> torch.Tensor:
         """Latents for consecutive 8-bar sections: a slow random walk on the prior, so sections relate."""
         d = self.config.latent_dim
-        z = torch.randn(n, d, generator=generator) * max(temperature, 0.0)
+        z = torch.randn(n, d, generator=generator) * max(scale, 0.0)
         latents = [z]
-        for _ in range(sections - 1):
-            fresh = torch.randn(n, d, generator=generator) * max(temperature, 0.0)
+        for _ in range(-(-bars // self.config.segment_bars) - 1):
+            fresh = torch.randn(n, d, generator=generator) * max(scale, 0.0)
             latents.append(latents[-1] * math.cos(0.6) + fresh * math.sin(0.6))
         return torch.stack(latents, 1)
 
@@ -319,7 +318,7 @@ class MusicVAE(BaseGenModel):
         seg = self.config.segment_bars
         sections = -(-bars // seg)
         if latent is None:
-            latent = self._section_latents(len(cond), sections, generator, temperature)
+            latent = self.sample_latents(len(cond), bars, generator, temperature)
         latent = latent.to(self.device)
         cond = cond.to(self.device)
         parts: dict[str, list[torch.Tensor]] = {"melody": [], "bass": [], "chords": [], "drums": []}
@@ -353,8 +352,7 @@ class MusicVAE(BaseGenModel):
         """Encode the prompt's last section, then walk on from its latent."""
         seg = self.config.segment_bars
         mu = self.embed(prompt.bar_range(-seg), cond)[:, -1]
-        sections = -(-bars // seg)
-        walk = self._section_latents(len(cond), sections + 1, generator, temperature)
+        walk = self.sample_latents(len(cond), bars + seg, generator, temperature)
         latents = mu.unsqueeze(1) * math.cos(0.6) + walk[:, 1:] * math.sin(0.6)
         return self.generate(cond, bars, temperature=temperature, generator=generator, latent=latents,
                              progress=progress)
