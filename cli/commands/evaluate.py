@@ -14,7 +14,7 @@ QUALITY_MODELS = ("vae", "gan")
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="measure the models (quality metrics, reconstruction, style adherence)")
-    p.add_argument("what", nargs="?", choices=["quality", "reconstruction", "adherence"], default="quality",
+    p.add_argument("what", nargs="?", choices=["quality", "reconstruction", "adherence", "jsb"], default="quality",
                    help="what to measure (default: quality)")
     p.add_argument("--n", type=int, help="pieces per style (quality, default 32; adherence, default 20)")
     p.add_argument("--model", choices=QUALITY_MODELS, default="vae", help="model to measure (quality)")
@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--styles", help="comma-separated styles (adherence; default all, plus waltz)")
     p.add_argument("--limit", type=int, default=600, help="held-out segments (reconstruction)")
     p.add_argument("--checkpoint", type=Path, help="VAE checkpoint (default: the shipped one)")
+    p.add_argument("--samples", type=int, default=16, help="importance samples per segment (jsb)")
     json_flag(p)
     p.set_defaults(handler=run)
 
@@ -37,11 +38,17 @@ def run(args: argparse.Namespace) -> Result:
     torch.set_num_threads(max(1, settings.torch_threads))
     if args.what == "quality":
         return quality(args), _quality_table
+    checkpoint = args.checkpoint or settings.checkpoint_dir / "vae.pt"
     if args.what == "reconstruction":
         from engine.evaluation.reconstruction import evaluate_checkpoint
 
-        result = evaluate_checkpoint(args.checkpoint or settings.checkpoint_dir / "vae.pt", settings.datasets_dir,
-                                     settings.cache_dir, limit=args.limit)
+        result = evaluate_checkpoint(checkpoint, settings.datasets_dir, settings.cache_dir, limit=args.limit)
+    elif args.what == "jsb":
+        from engine.evaluation import jsb_nll
+
+        if args.samples < 1:
+            raise BadInput(f"--samples must be at least 1, not {args.samples}")
+        result = jsb_nll.evaluate_checkpoint(checkpoint, settings.datasets_dir, settings.cache_dir, args.samples)
     else:
         from engine.compose import Composer
         from engine.evaluation.adherence import adherence

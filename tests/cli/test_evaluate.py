@@ -39,6 +39,7 @@ def test_evaluate_quality_json(capsys: pytest.CaptureFixture[str]) -> None:
     (["evaluate", "--model", "rnn"], "invalid choice"),
     (["evaluate", "quality", "--bars", "12"], "multiple of 8"),
     (["evaluate", "--n", "0"], "1–1000"),
+    (["evaluate", "jsb", "--samples", "0"], "--samples must be at least 1"),
 ])
 def test_evaluate_bad_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str], needle: str) -> None:
     code, out, err = run(capsys, *argv)
