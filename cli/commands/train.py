@@ -25,30 +25,41 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> Result:
     import torch
 
-    from engine.models.vae import VAEConfig
     from engine.settings import get_settings
-    from engine.training.train_vae import TrainConfig, train_vae
 
     settings = get_settings()
     torch.set_num_threads(max(1, settings.torch_threads))
-    if args.what == "tagger":
-        return _train_tagger(args, settings)
-    if args.what == "gan":
-        return _train_gan(args, settings)
-    cfg = TrainConfig(max_minutes=args.minutes)
+    train = {"tagger": _train_tagger, "gan": _train_gan, "vae": _train_vae}[args.what]
+    return train(args, settings)
+
+
+def _override(cfg: Any, args: argparse.Namespace) -> None:
+    """The run options every model's training config shares: steps, batch size, sources."""
     if args.steps:
         cfg.steps = args.steps
     if args.batch_size:
         cfg.batch_size = args.batch_size
     if args.sources:
         cfg.sources = tuple(s.strip() for s in args.sources.split(","))
+
+
+def _wrote(out: Path) -> Result:
+    return {"checkpoint": str(out), "log": str(out.with_suffix(".log.jsonl"))}, lambda r: f"wrote {r['checkpoint']}"
+
+
+def _train_vae(args: argparse.Namespace, settings: Any) -> Result:
+    from engine.models.vae import VAEConfig
+    from engine.training.train_vae import TrainConfig, train_vae
+
+    cfg = TrainConfig(max_minutes=args.minutes)
+    _override(cfg, args)
     if args.tiny:
         cfg.model = VAEConfig(latent_dim=8, enc_hidden=16, conductor_hidden=16, melody_hidden=16,
                               bass_hidden=8, drums_hidden=8, ctx_dim=8)
         cfg.eval_every = max(1, cfg.steps // 2)
     out = args.out or settings.checkpoint_dir / "vae.pt"
     train_vae(cfg, settings.datasets_dir, settings.cache_dir, out)
-    return {"checkpoint": str(out), "log": str(out.with_suffix(".log.jsonl"))}, lambda r: f"wrote {r['checkpoint']}"
+    return _wrote(out)
 
 
 def _train_tagger(args: argparse.Namespace, settings: Any) -> Result:
@@ -66,15 +77,10 @@ def _train_gan(args: argparse.Namespace, settings: Any) -> Result:
     from engine.training.train_gan import GANTrainConfig, train_gan
 
     cfg = GANTrainConfig(max_minutes=args.minutes)
-    if args.steps:
-        cfg.steps = args.steps
-    if args.batch_size:
-        cfg.batch_size = args.batch_size
-    if args.sources:
-        cfg.sources = tuple(s.strip() for s in args.sources.split(","))
+    _override(cfg, args)
     if args.tiny:
         cfg.model = GANConfig(shared_dim=4, private_dim=2, bar_dim=4, hidden=8, critic_channels=8)
         cfg.critic_steps, cfg.log_every = 1, max(1, cfg.steps // 2)
     out = args.out or settings.checkpoint_dir / "gan.pt"
     train_gan(cfg, settings.datasets_dir, settings.cache_dir, out)
-    return {"checkpoint": str(out), "log": str(out.with_suffix(".log.jsonl"))}, lambda r: f"wrote {r['checkpoint']}"
+    return _wrote(out)

@@ -59,19 +59,21 @@ def test_styles_lists_every_style(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and {"jazz", "blues", "pop", "rock", "folk", "classical", "lofi"} <= set(names)
 
 
-def test_tiny_training_run_writes_a_loadable_checkpoint(tmp_path: Path, jsb_cache: Path) -> None:
+@pytest.mark.parametrize("model", ["vae", "gan"])
+def test_tiny_training_run_writes_a_loadable_checkpoint(tmp_path: Path, jsb_cache: Path, model: str) -> None:
     env = {**os.environ, "CADENZA_CACHE_DIR": str(jsb_cache)}
     out = tmp_path / "tiny.pt"
-    proc = subprocess.run([sys.executable, "-m", "cli.main", "train", "vae", "--tiny", "--steps", "4",
+    proc = subprocess.run([sys.executable, "-m", "cli.main", "train", model, "--tiny", "--steps", "4",
                            "--batch-size", "8", "--sources", "jsb", "--out", str(out), "--json"],
                           capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr
     import torch
 
+    from engine.models.gan import MuseGAN
     from engine.models.vae import MusicVAE
 
-    model = MusicVAE.from_checkpoint(torch.load(out, weights_only=False))
-    assert model.config.latent_dim == 8
+    loaded = (MusicVAE if model == "vae" else MuseGAN).from_checkpoint(torch.load(out, weights_only=False))
+    assert loaded.latent_dim == (8 if model == "vae" else 2 * 4 + 2 * 4 * 2)
     log_lines = out.with_suffix(".log.jsonl").read_text().splitlines()
     assert json.loads(log_lines[-1])["step"] == 4
 
