@@ -1,6 +1,6 @@
 """Compose latency, warm and in-process, split by stage; model throughput by batch size; peak RSS.
 
-Run: `cadenza bench latency [--runs 20] [--bars 16]` (or `make bench`).
+Run: `cadenza bench latency [--runs 20] [--bars 16] [--models vae,gan]` (or `make bench`).
 """
 
 from __future__ import annotations
@@ -43,9 +43,10 @@ def stage_latency(composer: Composer, text: str, runs: int) -> dict[str, dict[st
             for stage, v in samples.items()}
 
 
-def batch_throughput(composer: Composer, bars: int, sizes: tuple[int, ...] = (1, 8, 32)) -> dict[int, float]:
+def batch_throughput(composer: Composer, bars: int, model_name: str = "vae",
+                     sizes: tuple[int, ...] = (1, 8, 32)) -> dict[int, float]:
     """Pieces per second from the model alone at each batch size."""
-    model = load_model("vae", composer.settings.checkpoint_dir, composer.device)
+    model = load_model(model_name, composer.settings.checkpoint_dir, composer.device)
     out = {}
     for n in sizes:
         cond = Conditioning.single(2, meter_index(Meter(4, 4)), 0, False, n)
@@ -58,8 +59,9 @@ def batch_throughput(composer: Composer, bars: int, sizes: tuple[int, ...] = (1,
     return out
 
 
-def latency_report(runs: int = 20, bars: int = 16) -> dict[str, Any]:
-    """Everything docs/benchmarks.md records for the compose path, measured now on this machine."""
+def latency_report(runs: int = 20, bars: int = 16, models: tuple[str, ...] = ("vae",)) -> dict[str, Any]:
+    """Everything docs/benchmarks.md records for the compose path, measured now on this machine, per model;
+    the peak RSS is of the one process with all of them (and the tagger) loaded."""
     settings = get_settings()
     composer = Composer(settings)
     return {
@@ -67,7 +69,8 @@ def latency_report(runs: int = 20, bars: int = 16) -> dict[str, Any]:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch thread(s), "
                    f"device {composer.device}",
         "request": f"jazz {bars} bars",
-        "stages_ms": stage_latency(composer, f"jazz {bars} bars", runs),
-        "model_pieces_per_s_by_batch": batch_throughput(composer, bars),
+        "models": {name: {"stages_ms": stage_latency(composer, f"jazz {bars} bars {name}", runs),
+                          "model_pieces_per_s_by_batch": batch_throughput(composer, bars, name)}
+                   for name in models},
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

@@ -44,3 +44,14 @@ def test_simulated_users_are_learnt_faster_than_random_choice() -> None:
     assert all(o >= s - 1e-9 for s, o in zip(curves["system"], curves["oracle"], strict=True))
     assert gap_closed(curves, 20) > 0.3
     assert np.mean(curves["system"][-5:]) > np.mean(curves["system"][:5])
+
+
+def test_latency_report_has_stages_throughput_and_memory_per_model() -> None:
+    from engine.evaluation.latency import latency_report
+
+    report = latency_report(runs=1, bars=2, models=("vae",))
+    stages = report["models"]["vae"]["stages_ms"]
+    assert {"model", "render", "encode", "total"} <= set(stages)
+    assert all(0 < v["p50"] <= v["p95"] for v in stages.values())
+    assert set(report["models"]["vae"]["model_pieces_per_s_by_batch"]) == {1, 8, 32}
+    assert report["peak_rss_mib"] > 100
