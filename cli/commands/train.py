@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sources", default=None, help="comma-separated dataset names (default: all)")
     p.add_argument("--out", type=Path, default=None, help="checkpoint path (default: checkpoints/WHAT.pt)")
     p.add_argument("--tiny", action="store_true", help="a tiny debug model (for tests)")
+    p.add_argument("--resume", type=Path, help="go on from this checkpoint (vae)")
     json_flag(p)
     p.set_defaults(handler=run)
 
@@ -51,7 +52,7 @@ def _train_vae(args: argparse.Namespace, settings: Any) -> Result:
     from engine.models.vae import VAEConfig
     from engine.training.train_vae import TrainConfig, train_vae
 
-    cfg = TrainConfig(max_minutes=args.minutes)
+    cfg = TrainConfig(max_minutes=args.minutes, resume=str(args.resume) if args.resume else None)
     _override(cfg, args)
     if args.tiny:
         cfg.model = VAEConfig(latent_dim=8, enc_hidden=16, conductor_hidden=16, melody_hidden=16,

@@ -35,6 +35,9 @@ class TrainConfig:
     eval_every: int = 250
     sources: tuple[str, ...] = ("pop909", "nottingham", "jsb", "groove", "openewld", "rs200")
     model: VAEConfig = field(default_factory=VAEConfig)
+    resume: str | None = None
+    """A checkpoint to go on from: its weights, at the step it reached (the optimiser starts afresh; the
+    learning rate and KL weight are those of that step). The log is appended to."""
 
 
 @torch.no_grad()
@@ -64,17 +67,26 @@ def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
     valid = corpus.subset(corpus.split == SPLITS.index("valid"))
     valid = valid.subset(np.random.default_rng(0).permutation(len(valid)))
     model = MusicVAE(cfg.model).to(device)
+    first_step, history = 1, []
+    if cfg.resume:
+        data = torch.load(cfg.resume, map_location="cpu", weights_only=False)
+        model = MusicVAE.from_checkpoint(data).to(device).train()
+        cfg.model = model.config
+        first_step = int(data["train_config"]["step_reached"]) + 1
+        history = [*data["train_config"].get("history", []), {k: v for k, v in data["train_config"].items()
+                                                              if k not in ("history", "model")}]
     log.info("VAE with %d parameters, %d train / %d valid segments, on %s",
              sum(p.numel() for p in model.parameters()), len(train), len(valid), device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-5)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(cfg.lr_decay ** s, cfg.min_lr / cfg.lr))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: max(cfg.lr_decay ** (s + first_step - 1), cfg.min_lr / cfg.lr))
     batches = SegmentBatches(train, cfg.batch_size, augment=True, seed=cfg.seed)
     log_path = out.with_suffix(".log.jsonl")
     out.parent.mkdir(parents=True, exist_ok=True)
     started = time.time()
     running: dict[str, float] = {}
-    with log_path.open("w") as log_file:
-        for step in range(1, cfg.steps + 1):
+    with log_path.open("a" if cfg.resume else "w") as log_file:
+        for step in range(first_step, cfg.steps + 1):
             batch = to_device(batches.sample(), device)
             beta = cfg.beta * min(1.0, step / max(1, cfg.beta_warmup))
             losses = model(batch, cond_of(batch), beta=beta)
@@ -96,8 +108,8 @@ def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
                 log_file.flush()
                 log.info("step %d  train loss %.3f  valid recon %.3f  melody acc %.3f",
                          step, running["loss"], valid_metrics["recon"], valid_metrics["melody_acc"])
-                save_checkpoint(model.checkpoint(), {**asdict(cfg), "model": asdict(cfg.model), "step_reached": step},
-                                out)
+                save_checkpoint(model.checkpoint(), {**asdict(cfg), "model": asdict(cfg.model), "step_reached": step,
+                                                     "history": history}, out)
             if out_of_time:
                 break
     return out

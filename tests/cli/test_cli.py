@@ -123,3 +123,24 @@ def test_derived_commands_print_compose_json_and_refuse_unknown_ids(tmp_path: Pa
     assert "at most 64 bars" in cadenza("continue", a["id"], "--bars", "99", code=2)["error"]
     (tmp_path / "bad.mid").write_bytes(b"not a midi file")
     assert "bad.mid" in cadenza("variation", str(tmp_path / "bad.mid"), code=2)["error"]
+
+
+def test_training_resumes_from_a_checkpoint_at_the_step_it_reached(tmp_path: Path, jsb_cache: Path) -> None:
+    env = {**os.environ, "CADENZA_CACHE_DIR": str(jsb_cache)}
+    out = tmp_path / "tiny.pt"
+    common = ["train", "vae", "--tiny", "--batch-size", "8", "--sources", "jsb", "--json"]
+    first = subprocess.run([sys.executable, "-m", "cli.main", *common, "--steps", "4", "--out", str(out)],
+                           capture_output=True, text=True, env=env, timeout=600)
+    assert first.returncode == 0, first.stderr
+    again = tmp_path / "again.pt"
+    (tmp_path / "again.log.jsonl").write_text(out.with_suffix(".log.jsonl").read_text())
+    second = subprocess.run([sys.executable, "-m", "cli.main", *common, "--steps", "8", "--resume", str(out),
+                             "--out", str(again)], capture_output=True, text=True, env=env, timeout=600)
+    assert second.returncode == 0, second.stderr
+    import torch
+
+    data = torch.load(again, weights_only=False)
+    assert data["train_config"]["step_reached"] == 8
+    assert [h["step_reached"] for h in data["train_config"]["history"]] == [4]
+    steps = [json.loads(line)["step"] for line in again.with_suffix(".log.jsonl").read_text().splitlines()]
+    assert steps == [2, 4, 8]  # the first run logged every 2 steps, the second every 4
