@@ -18,6 +18,8 @@ LABELS = {
     "empty_bars_pct": "empty bars %", "used_pitch_classes": "used pitch classes per bar",
     "qualified_notes_pct": "qualified notes %", "qualified_notes_8th_pct": "notes ≥ an 8th %",
     "drum_pattern_pct": "drum pattern % (hits on 8ths)", "tonal_distance": "tonal distance",
+    "chord_variety": "chords", "distinct_chords": "distinct per 8 bars",
+    "repeated_bars_pct": "bars repeating the last bar's %",
     "pitch_class_entropy": "pitch-class entropy (bits)", "scale_consistency": "scale consistency",
     "polyphony": "polyphony", "groove_consistency": "groove consistency",
 }
@@ -25,7 +27,7 @@ LABELS = {
 
 def label(key: str) -> str:
     head, _, track = key.partition(".")
-    return f"{LABELS.get(head, head)}{', ' + track if track else ''}"
+    return f"{LABELS.get(head, head)}{', ' + LABELS.get(track, track) if track else ''}"
 
 
 def fmt(value: float | None) -> str:

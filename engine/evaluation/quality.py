@@ -235,6 +235,18 @@ def drum_pattern_pct(p: Pieces) -> float | None:
     return 100.0 * float(hits[:, :, 0::2].sum()) / total if total else None
 
 
+def distinct_chords(p: Pieces) -> float | None:
+    """Mean number of distinct chord symbols (half-bar chords, "none" left out) per segment: harmonic variety."""
+    chords = p.chords[p.present[:, TRACKS.index("chords")]]
+    return _mean(np.array([len(set(c.ravel().tolist()) - {0}) for c in chords], dtype=float))
+
+
+def repeated_bars_pct(p: Pieces) -> float | None:
+    """Share of bars (in %) whose chords are exactly the previous bar's: a loop rather than a progression."""
+    chords = p.chords[p.present[:, TRACKS.index("chords")]]
+    return _mean((chords[:, 1:] == chords[:, :-1]).all(axis=-1), 100.0)
+
+
 def tonal_distance(p: Pieces, a: str, b: str) -> float | None:
     """Mean per-bar distance between two tracks' tonal centroids, over bars where both sound."""
     both = p.present[:, TRACKS.index(a)] & p.present[:, TRACKS.index(b)]
@@ -361,6 +373,8 @@ def quality_metrics(p: Pieces, textures: dict[tuple[bool, ...], float] | None = 
         "qualified_notes_8th_pct": {t: _round(qualified_notes_pct(p, t, min_steps=2)) for t in PITCHED},
         "drum_pattern_pct": _round(drum_pattern_pct(p)),
         "tonal_distance": {f"{a}-{b}": _round(tonal_distance(p, a, b)) for a, b in PAIRS},
+        "chord_variety": {"distinct_chords": _round(distinct_chords(p)),
+                          "repeated_bars_pct": _round(repeated_bars_pct(p))},
     }
     report.update({k: _round(v) for k, v in segment_metrics(p, textures).items()})
     return report

@@ -10,6 +10,7 @@ import pytest
 from engine.data.encoding import BASS_RANGE, HOLD, MELODY_RANGE, N_DRUMS, PITCH0, REST, SLOT, chord_token
 from engine.evaluation.quality import (
     Pieces,
+    distinct_chords,
     drum_pattern_pct,
     empty_bars_pct,
     groove_consistency,
@@ -19,6 +20,7 @@ from engine.evaluation.quality import (
     polyphony,
     qualified_notes_pct,
     quality_metrics,
+    repeated_bars_pct,
     scale_consistency,
     segment_metrics,
     sounding,
@@ -214,3 +216,12 @@ def test_within_25_percent_is_relative_with_a_point_of_slack_for_percentages() -
     assert within(gen, data) == {"polyphony": True, "groove_consistency": False, "empty_bars_pct.melody": True,
                                  "empty_bars_pct.bass": None}
     assert within({**gen, "empty_bars_pct": {"melody": 1.5, "bass": 3.0}}, data)["empty_bars_pct.melody"] is False
+
+
+def test_chord_variety_tells_a_loop_from_a_progression() -> None:
+    g, f = chord_token(7, "maj"), chord_token(5, "maj")
+    loop = pieces(chords=np.array([g, f] * 4), bars=4)
+    assert distinct_chords(loop) == 2 and repeated_bars_pct(loop) == 100.0
+    walk = pieces(chords=np.array([C_MAJOR, C_MAJOR, f, f, g, g, C_MAJOR, 0]), bars=4)
+    assert distinct_chords(walk) == 3 and repeated_bars_pct(walk) == 0.0
+    assert distinct_chords(pieces(chords=np.zeros(2, np.int64), present=(True, True, False, True))) is None
