@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("what", nargs="?", choices=["quality", "reconstruction", "adherence", "jsb"], default="quality",
                    help="what to measure (default: quality)")
     p.add_argument("--n", type=int, help="pieces per style (quality, default 32; adherence, default 20)")
-    p.add_argument("--model", choices=QUALITY_MODELS, default="vae", help="model to measure (quality)")
+    p.add_argument("--model", choices=QUALITY_MODELS, help="model to measure (quality: default vae; adherence: "
+                   "default each style's own)")
     p.add_argument("--style", help="style to measure, or 'all' (quality; default all)")
     p.add_argument("--bars", type=int, default=16, help="bars per generated piece, a multiple of 8 (quality)")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (quality)")
@@ -54,7 +55,8 @@ def run(args: argparse.Namespace) -> Result:
         from engine.evaluation.adherence import adherence
 
         styles = tuple(s.strip() for s in args.styles.split(",")) if args.styles else None
-        result = {"adherence": adherence(Composer(settings), 20 if args.n is None else args.n, styles)}
+        result = {"adherence": adherence(Composer(settings), 20 if args.n is None else args.n, styles,
+                                         model=args.model)}
 
     def human(r: dict[str, Any]) -> str:
         return json.dumps(r, indent=1, ensure_ascii=False)
@@ -78,12 +80,13 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
         raise BadInput(f"--bars {args.bars} is not accepted: use a multiple of 8 from 8 to 64")
     names = list(STYLE_BY_NAME) if style == "all" else [style]
     try:
-        reports = {name: evaluate_quality(args.model, name, n, seed=args.seed, bars=args.bars) for name in names}
+        reports = {name: evaluate_quality(args.model or "vae", name, n, seed=args.seed, bars=args.bars)
+                   for name in names}
     except ModelUnavailable as exc:
         raise BadInput(str(exc)) from None
     if style != "all":
         return reports[style]
-    return {"model": args.model, "n": n, "bars": args.bars, "seed": args.seed, "styles": reports}
+    return {"model": args.model or "vae", "n": n, "bars": args.bars, "seed": args.seed, "styles": reports}
 
 
 def _fmt(value: Any) -> str:

@@ -87,14 +87,17 @@ def compose_piece(composer: Composer, text: str, seed: int) -> Piece:
     return Piece(score, verdict.label if verdict else None, swing, extract_features(score, swing))
 
 
-def adherence(composer: Composer, n: int, styles: tuple[str, ...] | None = None, bars: int = 8) -> dict[str, Any]:
-    """Per style: share tagged as that style, each independent check's pass rate, median swing ratio."""
+def adherence(composer: Composer, n: int, styles: tuple[str, ...] | None = None, bars: int = 8,
+              model: str | None = None) -> dict[str, Any]:
+    """Per style: share tagged as that style, each independent check's pass rate, median swing ratio;
+    with `model`, every request asks for that model (else each style's default)."""
     requests = {s.name: s.name for s in STYLES} | {"waltz": "waltz"}
     report: dict[str, Any] = {}
     for name, text in requests.items():
         if styles and name not in styles:
             continue
-        pieces = [compose_piece(composer, f"{text} {bars} bars", seed) for seed in range(n)]
+        asked = f"{text} {bars} bars" + (f" {model}" if model else "")
+        pieces = [compose_piece(composer, asked, seed) for seed in range(n)]
         target = "pop" if name == "waltz" else name  # "waltz" alone is a pop request in 3/4
         labelled = [p.label for p in pieces if p.label is not None]
         swings = [p.swing_ratio for p in pieces if p.swing_ratio is not None]
