@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from .arrange import Arrangement, arrange
-from .data.encoding import PITCH0, meter_index
+from .data.encoding import CHORD_TONES, MELODY_RANGE, PITCH0, chord_of_token, meter_index
 from .mir.features import extract_features
 from .mir.tagger import StyleScores, classify, segment_views
 from .mir.tags import basic_tags
@@ -38,6 +38,12 @@ _STYLE_TONICS = {"pop": (0, 7, 2, 9, 5), "rock": (4, 9, 7, 2, 0), "jazz": (5, 10
 DEFAULT_MODEL = "vae"
 EMPTY_BAR_PENALTY = 2.0
 """Candidate ranking: nats of style fit traded for a melody that goes silent for a whole piece."""
+OUT_OF_KEY_PENALTY = 3.0
+"""Candidate ranking: nats of style fit traded for a piece whose every note is outside its key. Without
+it the tagger, which hears chromaticism as jazz, picked the candidate furthest out of key."""
+_MAJOR, _MINOR = (0, 2, 4, 5, 7, 9, 11), (0, 2, 3, 5, 7, 8, 10, 11)  # minor: natural, plus the leading tone
+_STYLE_COLOURS = {"blues": (3, 10), "rock": (10,)}
+"""Tones outside the major scale that a style uses as its own (blue notes, the rock bVII)."""
 
 
 @dataclass
@@ -67,6 +73,17 @@ def empty_melody_bars(gen: Generated) -> float:
     return float(((gen.melody[0] >= PITCH0).sum(-1) == 0).float().mean())
 
 
+def in_key_share(gen: Generated, key: Key, style: str) -> float:
+    """Share of melody notes and chord tones (row 0) in the key's scale, with the style's own colours."""
+    scale = {(key.tonic + d) % 12 for d in (_MINOR if key.is_minor else _MAJOR + _STYLE_COLOURS.get(style, ()))}
+    chords = gen.chords[0].reshape(-1).numpy()
+    tones = [(root + t) % 12 for chord in chords[chords > 0] if (found := chord_of_token(int(chord))) is not None
+             for root, quality in [found] for t in CHORD_TONES[quality]]
+    melody = gen.melody[0].reshape(-1).numpy()
+    pitches = tones + [int(MELODY_RANGE[0] + tok - PITCH0) % 12 for tok in melody[melody >= PITCH0]]
+    return sum(p in scale for p in pitches) / len(pitches) if pitches else 1.0
+
+
 def choose_key(request: Request, rng: random.Random) -> Key:
     """The requested key, else one of the style's usual tonics (major unless the mood says otherwise)."""
     if request.key is not None:
@@ -88,8 +105,8 @@ class Composer:
         """Run the model for a request and keep the best of several candidates; deterministic for a seed.
 
         The candidates come from one batch; the style tagger scores what each one wrote (before any
-        arrangement rule); the winner has the best log-probability of the requested style, less a
-        penalty for melody bars left empty, plus (given a listener's taste) a Thompson draw of how much
+        arrangement rule); the winner has the best log-probability of the requested style, less
+        penalties for melody bars left empty and for notes outside the key, plus (given a listener's taste) a Thompson draw of how much
         they would like each candidate.
         """
         rng = random.Random(seed)
@@ -110,7 +127,7 @@ class Composer:
                                                    request.meter, (True, False, True, with_drums)))
                     for i in range(n)]
         fit = [math.log(max(v.scores[style.name], 1e-9)) - EMPTY_BAR_PENALTY * empty_melody_bars(gen.row(i))
-               for i, v in enumerate(verdicts)]
+               - OUT_OF_KEY_PENALTY * (1 - in_key_share(gen.row(i), key, style.name)) for i, v in enumerate(verdicts)]
         if taste is None:
             best = max(range(n), key=lambda i: fit[i])
         else:
