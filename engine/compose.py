@@ -106,8 +106,8 @@ class Composer:
 
         The candidates come from one batch; the style tagger scores what each one wrote (before any
         arrangement rule); the winner has the best log-probability of the requested style, less
-        penalties for melody bars left empty and for notes outside the key, plus (given a listener's taste) a Thompson draw of how much
-        they would like each candidate.
+        penalties for melody bars left empty and for notes outside the key, plus (given a listener's
+        taste) a Thompson draw of how much they would like each candidate.
         """
         rng = random.Random(seed)
         key = choose_key(request, rng)

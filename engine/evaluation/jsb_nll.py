@@ -23,6 +23,7 @@ import torch.nn.functional as F
 
 from ..data.dataset import SPLITS, SegmentArrays, build_corpus, tensors
 from ..data.encoding import METERS, SLOT
+from ..models.base import pad_mask
 from ..models.vae import MusicVAE
 from ..training.common import cond_of
 
@@ -37,7 +38,7 @@ def log_likelihood(model: MusicVAE, batch: dict[str, torch.Tensor], z: torch.Ten
     b, bars, _ = batch["melody"].shape
     cond = cond_of(batch)
     logits = model.decode_logits(batch, cond, z)
-    live = (~model._pad_mask(cond.meter, bars)).reshape(b * bars, SLOT).float()
+    live = (~pad_mask(cond.meter, bars)).reshape(b * bars, SLOT).float()
 
     def tokens(name: str) -> torch.Tensor:
         logp = F.log_softmax(logits[name], -1).gather(-1, batch[name].reshape(b * bars, SLOT, 1)).squeeze(-1)

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from ..data.dataset import SPLITS, SegmentArrays, build_corpus, tensors
+from ..models.base import pad_mask
 from ..models.vae import MusicVAE
 from ..styles import STYLES
 from ..training.common import cond_of, to_device
@@ -41,7 +42,7 @@ def reconstruction(model: MusicVAE, corpus: SegmentArrays, device: torch.device,
         cond = cond_of(data)
         mu, _ = model.encode(data, cond)
         bars = data["melody"].shape[1]
-        live = (~model._pad_mask(cond.meter, bars)).float()
+        live = (~pad_mask(cond.meter, bars)).float()
         sampled, _ = model._sample_bars(mu, cond, bars, temperature=0.0, generator=None)
         teacher = model.teacher_forced_predictions(data, cond, mu)
         for row, style_index in enumerate(data["style"].tolist()):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ..data.encoding import METERS
+from ..data.encoding import METERS, SLOT
 
 ProgressCallback = Callable[[float], None]
 """Called with the fraction of the work done, 0..1."""
@@ -52,6 +52,13 @@ class ConditionEmbedding(nn.Module):
 
     def forward(self, c: Conditioning) -> torch.Tensor:
         return torch.cat([self.style(c.style), self.meter(c.meter), self.tonic(c.tonic), self.minor(c.minor)], -1)
+
+
+def pad_mask(meter: torch.Tensor, bars: int) -> torch.Tensor:
+    """True on steps beyond the end of the bar (3/4 and 6/8 use 12 of 16 slots): [B, bars, 16]."""
+    spb = torch.tensor([m.steps_per_bar for m in METERS], device=meter.device)[meter]
+    steps = torch.arange(SLOT, device=meter.device)
+    return (steps.view(1, 1, -1) >= spb.view(-1, 1, 1)).expand(-1, bars, -1)
 
 
 @dataclass

@@ -20,8 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..data.encoding import METERS, N_BASS, N_CHORDS, N_DRUMS, N_MELODY, PITCH0, REST, SLOT, TRACKS
-from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback
+from ..data.encoding import N_BASS, N_CHORDS, N_DRUMS, N_MELODY, PITCH0, REST, SLOT, TRACKS
+from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask
 
 WALK = 0.6
 """Angle (radians) between consecutive sections' time-dependent seeds: how far a piece wanders."""
@@ -128,13 +128,6 @@ class Generator(nn.Module):
                 "bass": torch.where(pad, rest_bass, bass).view(b, bars, SLOT, N_BASS),
                 "chords": chords.view(b, bars, 2, N_CHORDS),
                 "drums": (drums * (~pad).float()).view(b, bars, SLOT, N_DRUMS)}
-
-
-def pad_mask(meter: torch.Tensor, bars: int) -> torch.Tensor:
-    """True on steps beyond the end of the bar (3/4 and 6/8 use 12 of 16 slots): [B, bars, 16]."""
-    spb = torch.tensor([m.steps_per_bar for m in METERS], device=meter.device)[meter]
-    steps = torch.arange(SLOT, device=meter.device)
-    return (steps.view(1, 1, -1) >= spb.view(-1, 1, 1)).expand(-1, bars, -1)
 
 
 def one_hot_batch(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

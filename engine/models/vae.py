@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..data.encoding import HOLD, METERS, N_BASS, N_CHORDS, N_DRUMS, N_MELODY, PITCH0, REST, SLOT
-from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback
+from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask
 
 
 @dataclass
@@ -112,20 +112,13 @@ class MusicVAE(BaseGenModel):
         chord_steps = chords.repeat_interleave(SLOT // 2, dim=2)
         drums = batch["drums"] * present[:, 3].view(-1, 1, 1, 1)
         drum_in = torch.cat([drums, (1 - present[:, 3]).view(-1, 1, 1, 1).expand(-1, bars, SLOT, 1)], -1)
-        pad = self._pad_mask(cond.meter, bars).float().unsqueeze(-1)
+        pad = pad_mask(cond.meter, bars).float().unsqueeze(-1)
         x = torch.cat([self.enc_melody(mel), self.enc_bass(bas), self.enc_chord(chord_steps),
                        self.enc_drums(drum_in), pad], -1).view(b, bars * SLOT, -1)
         _, h = self.encoder(x)
         stats = self.to_latent(torch.cat([h[0], h[1], self.cond(cond)], -1))
         mu, logvar = stats.chunk(2, -1)
         return mu, logvar.clamp(-8, 8)
-
-    @staticmethod
-    def _pad_mask(meter: torch.Tensor, bars: int) -> torch.Tensor:
-        """True on steps beyond the end of the bar (3/4 and 6/8 use 12 of 16 slots): [B, bars, 16]."""
-        spb = torch.tensor([m.steps_per_bar for m in METERS], device=meter.device)[meter]
-        steps = torch.arange(SLOT, device=meter.device)
-        return (steps.view(1, 1, -1) >= spb.view(-1, 1, 1)).expand(-1, bars, -1)
 
     # ------------------------------------------------------------------ decoder pieces
 
@@ -193,7 +186,7 @@ class MusicVAE(BaseGenModel):
     def _decode_losses(self, batch: dict[str, torch.Tensor], cond: Conditioning, z: torch.Tensor,
                        mu: torch.Tensor, logvar: torch.Tensor, beta: float) -> dict[str, torch.Tensor]:
         b, bars, _ = batch["melody"].shape
-        present, pad = batch["present"], self._pad_mask(cond.meter, bars)
+        present, pad = batch["present"], pad_mask(cond.meter, bars)
         logits = self.decode_logits(batch, cond, z)
         mel_logits, bass_logits, drum_logits = logits["melody"], logits["bass"], logits["drums"]
         first_logits, second_logits = logits["chord_first"], logits["chord_second"]
