@@ -41,7 +41,6 @@ EMPTY_BAR_PENALTY = 2.0
 OUT_OF_KEY_PENALTY = 3.0
 """Candidate ranking: nats of style fit traded for a piece whose every note is outside its key. Without
 it the tagger, which hears chromaticism as jazz, picked the candidate furthest out of key."""
-_MAJOR, _MINOR = (0, 2, 4, 5, 7, 9, 11), (0, 2, 3, 5, 7, 8, 10, 11)  # minor: natural, plus the leading tone
 _STYLE_COLOURS = {"blues": (3, 10), "rock": (10,)}
 """Tones outside the major scale that a style uses as its own (blue notes, the rock bVII)."""
 
@@ -74,8 +73,10 @@ def empty_melody_bars(gen: Generated) -> float:
 
 
 def in_key_share(gen: Generated, key: Key, style: str) -> float:
-    """Share of melody notes and chord tones (row 0) in the key's scale, with the style's own colours."""
-    scale = {(key.tonic + d) % 12 for d in (_MINOR if key.is_minor else _MAJOR + _STYLE_COLOURS.get(style, ()))}
+    """Share of melody notes and chord tones (row 0) in the key's scale, with a minor key's leading tone and a
+    major key's style colours."""
+    extra = (11,) if key.is_minor else _STYLE_COLOURS.get(style, ()) if key.mode == "major" else ()
+    scale = set(key.scale) | {(key.tonic + d) % 12 for d in extra}
     chords = gen.chords[0].reshape(-1).numpy()
     tones = [(root + t) % 12 for chord in chords[chords > 0] if (found := chord_of_token(int(chord))) is not None
              for root, quality in [found] for t in CHORD_TONES[quality]]

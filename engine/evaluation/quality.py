@@ -48,7 +48,7 @@ import torch
 from ..data.dataset import SEGMENT_BARS, SPLITS, SegmentArrays, build_corpus
 from ..data.encoding import BASS_RANGE, CHORD_TONES, HOLD, MELODY_RANGE, METERS, N_CHORDS, PITCH0, SLOT, chord_of_token
 from ..models.base import BaseGenModel, Conditioning, Generated
-from ..music.score import Meter
+from ..music.score import MODE_SCALES, Meter
 from ..settings import Settings, get_settings
 from ..styles import get_style
 
@@ -74,7 +74,7 @@ for _tok in range(1, N_CHORDS):
     CHORD_CHROMA[_tok, [(_root + t) % 12 for t in CHORD_TONES[_quality]]] = 1
 
 _SCALES = np.array([np.roll(np.isin(np.arange(12), steps), root)
-                    for steps in ((0, 2, 4, 5, 7, 9, 11), (0, 2, 3, 5, 7, 8, 10)) for root in range(12)], dtype=float)
+                    for steps in (MODE_SCALES["major"], MODE_SCALES["minor"]) for root in range(12)], dtype=float)
 _ANGLES, _RADII = (7 * math.pi / 6, 3 * math.pi / 2, 2 * math.pi / 3), (1.0, 1.0, 0.5)
 _PHI = np.array([[f(pc * a) * r for a, r in zip(_ANGLES, _RADII, strict=True) for f in (math.sin, math.cos)]
                  for pc in range(12)])
