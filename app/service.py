@@ -19,10 +19,8 @@ from typing import Any
 import numpy as np
 
 from engine.compose import Composer, Composition
-from engine.derive import Deriver, Parent, parent_of_upload
-from engine.mir.loading import UnreadableFile, load_score_bytes
+from engine.derive import Deriver, Parent
 from engine.mir.similarity import embedding, nearest
-from engine.models.registry import load_style_tagger
 from engine.music.midi import read_midi
 from engine.personalization.taste import Taste, explain, learn, pool, taste_vector
 from engine.requests import Request
@@ -69,11 +67,18 @@ def _latent_of(gen: Generation) -> np.ndarray | None:
     return np.frombuffer(gen.latent, dtype=np.float32) if gen.latent else None
 
 
+def parent_of(gen: Generation) -> Parent:
+    """A stored generation as a piece to derive from: its request, the MIDI as heard, its latents."""
+    return Parent.of_generation(gen.id, Request.from_dict(gen.request), gen.seed, gen.model, read_midi(gen.midi),
+                                _latent_of(gen))
+
+
 class Cadenza:
     """The application: one composer (models loaded once) and one database."""
 
     def __init__(self, settings: Settings, db: Database, composer: Composer) -> None:
         self.settings, self.db, self.composer = settings, db, composer
+        self.deriver = Deriver(composer)
 
     @classmethod
     async def open(cls, settings: Settings | None = None) -> Cadenza:
@@ -82,10 +87,6 @@ class Cadenza:
         db = Database.create(settings.database_url)
         await db.migrate()
         return cls(settings, db, Composer(settings))
-
-    @property
-    def deriver(self) -> Deriver:
-        return Deriver(self.composer)
 
     async def close(self) -> None:
         await self.db.close()
@@ -135,21 +136,12 @@ class Cadenza:
 
     async def parent(self, generation_id: str) -> Parent:
         """A stored generation as a piece to derive from."""
-        gen = await self.generation(generation_id)
-        return Parent.of_generation(gen.id, Request.from_dict(gen.request), gen.seed, gen.model, read_midi(gen.midi),
-                                    _latent_of(gen))
+        return parent_of(await self.generation(generation_id))
 
     async def upload_parent(self, data: bytes, name: str, style: str | None = None) -> Parent:
         """An uploaded file as a piece to derive from (parsed under the upload limits; UnreadableFile if
         refused, RequestError if it cannot be worked from)."""
-        def load() -> Parent:
-            try:
-                score, midi = load_score_bytes(data, name)
-            except UnreadableFile as exc:
-                raise UnreadableFile(f"{name}: {exc}") from None
-            return parent_of_upload(score, midi, style, load_style_tagger(self.settings.checkpoint_dir))
-
-        return await asyncio.to_thread(load)
+        return await asyncio.to_thread(self.deriver.upload, data, name, style)
 
     async def variation(self, parent: Parent, *, seed: int | None = None, model: str | None = None,
                         origin: Origin = NOBODY, out_dir: Path | None = None) -> Composition:

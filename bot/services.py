@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from engine.compose import Composer, Composition
-from engine.derive import Deriver, Parent, parent_of_upload
+from engine.derive import Deriver, Parent
 from engine.mir.analysis import analyse
 from engine.mir.loading import UnreadableFile, load_score_bytes
 from engine.mir.similarity import embedding, nearest
@@ -338,10 +338,9 @@ class EngineServices(ABC):
 
     def _upload_parent(self, upload: Upload) -> Parent:
         try:
-            score, midi = load_score_bytes(upload.data, upload.filename)
+            return self._deriver.upload(upload.data, upload.filename)
         except UnreadableFile as exc:
-            raise ServiceError(f"{upload.filename}: {exc}") from None
-        return parent_of_upload(score, midi, None, load_style_tagger(self._composer.settings.checkpoint_dir))
+            raise ServiceError(str(exc)) from None
 
     async def _derive(self, make: Callable[[], Composition], origin: Origin, kind: GenerationKind,
                       progress: Progress) -> Generation:

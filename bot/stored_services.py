@@ -11,7 +11,7 @@ import dataclasses
 import random
 from datetime import datetime
 
-from app.service import Cadenza
+from app.service import Cadenza, parent_of
 from app.service import UnknownGeneration as NoSuchGeneration
 from engine.compose import Composition
 from engine.derive import Parent
@@ -111,10 +111,13 @@ class StoredServices(EngineServices):
         return Generation.of(composition, origin, kind)
 
     async def _with_files(self, generation_id: str, progress: Progress) -> Generation:
-        """The stored piece, its files written anew from its MIDI on the engine thread."""
+        """The stored piece with its files: those this process wrote, else written anew from its MIDI on the
+        engine thread (after a restart, say)."""
         stored = await self._get(generation_id)
-        parent = await self._parent(generation_id)
-        files = await self._queue.run(lambda: self._composer.write_files(parent.score, stored.id), progress)
+        parent = parent_of(stored)
+        files = self._composer.files_of(stored.id)
+        if not all(path.exists() for path in files.values()):
+            files = await self._queue.run(lambda: self._composer.write_files(parent.score, stored.id), progress)
         origin = Origin(int(stored.user_id) if stored.user_id and stored.user_id.isdigit() else 0,
                         _snowflake(stored.guild_id), _snowflake(stored.channel_id))
         return Generation(stored.id, Request.from_dict(stored.request), stored.model, stored.seed,

@@ -145,15 +145,19 @@ class Composer:
         model_ms = (time.perf_counter() - started) * 1000
         return self.finish(request, seed, gen, arrangement, verdict, out_dir, model_ms=model_ms)
 
+    def files_of(self, comp_id: str, out_dir: Path | None = None) -> dict[str, Path]:
+        """Where a composition's MIDI, audio, image and MusicXML go (default folder: output_dir/ID)."""
+        folder = out_dir or self.settings.output_dir / comp_id
+        return {name: folder / f"cadenza-{comp_id}.{ext}" for name, ext in
+                (("midi", "mid"), ("audio", "ogg"), ("image", "png"), ("musicxml", "musicxml"))}
+
     def write_files(self, score: Score, comp_id: str, out_dir: Path | None = None,
                     timings: dict[str, float] | None = None) -> dict[str, Path]:
         """MIDI, OGG audio, piano-roll PNG and MusicXML of a score in `out_dir` (default: output_dir/ID);
         the milliseconds each took go into `timings` when given."""
         timings = timings if timings is not None else {}
-        folder = out_dir or self.settings.output_dir / comp_id
-        folder.mkdir(parents=True, exist_ok=True)
-        files = {name: folder / f"cadenza-{comp_id}.{ext}" for name, ext in
-                 (("midi", "mid"), ("audio", "ogg"), ("image", "png"), ("musicxml", "musicxml"))}
+        files = self.files_of(comp_id, out_dir)
+        files["midi"].parent.mkdir(parents=True, exist_ok=True)
         t = time.perf_counter()
         write_midi(score, files["midi"])
         timings["midi"] = (time.perf_counter() - t) * 1000

@@ -23,9 +23,10 @@ from .arrange import Arrangement
 from .compose import DEFAULT_MODEL, Composer, Composition, choose_key
 from .data.encoding import METERS, decode, encode, meter_index
 from .mir.analysis import analyse
+from .mir.loading import UnreadableFile, load_score_bytes
 from .mir.tagger import StyleTagger, classify, score_views
 from .models.base import BaseGenModel, Conditioning, Generated
-from .models.registry import load_model
+from .models.registry import load_model, load_style_tagger
 from .music.score import Key, Role, Score
 from .requests import Request, RequestError, parse_request
 from .requests.request import LIMITS
@@ -112,6 +113,15 @@ class Deriver:
 
     def __init__(self, composer: Composer) -> None:
         self.composer = composer
+
+    def upload(self, data: bytes, name: str, style: str | None = None) -> Parent:
+        """An uploaded file as a parent, parsed under the upload limits (UnreadableFile, naming the file, if
+        refused; RequestError if it cannot be worked from)."""
+        try:
+            score, midi = load_score_bytes(data, name)
+        except UnreadableFile as exc:
+            raise UnreadableFile(f"{name}: {exc}") from None
+        return parent_of_upload(score, midi, style, load_style_tagger(self.composer.settings.checkpoint_dir))
 
     def _model(self, name: str | None) -> BaseGenModel:
         return load_model(name or DEFAULT_MODEL, self.composer.settings.checkpoint_dir, self.composer.device)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.service import Cadenza, UnknownGeneration
+from app.service import Cadenza, Origin, UnknownGeneration
 from engine.compose import Composer
 from engine.requests import parse_request
 from storage import Database
@@ -93,8 +93,6 @@ def test_similar_finds_the_closest_pieces_first(composer: Composer, tmp_path: Pa
 
 
 def test_derived_pieces_are_recorded_with_their_parents(composer: Composer, tmp_path: Path) -> None:
-    from app.service import Origin
-
     async def scenario() -> None:
         app = await _open(composer, tmp_path)
         first = await app.compose(parse_request("pop 4 bars seed 1"), user_id="u1", out_dir=tmp_path / "a")
