@@ -46,17 +46,26 @@ import numpy as np
 import torch
 
 from ..data.dataset import SEGMENT_BARS, SPLITS, SegmentArrays, build_corpus
-from ..data.encoding import BASS_RANGE, CHORD_TONES, HOLD, MELODY_RANGE, METERS, N_CHORDS, PITCH0, SLOT, chord_of_token
+from ..data.encoding import (
+    BASS_RANGE,
+    CHORD_TONES,
+    HOLD,
+    MELODY_RANGE,
+    METERS,
+    N_CHORDS,
+    PITCH0,
+    SLOT,
+    TRACKS,
+    chord_of_token,
+)
 from ..models.base import BaseGenModel, Conditioning, Generated
 from ..music.score import MODE_SCALES, Meter
 from ..settings import Settings, get_settings
 from ..styles import get_style
+from ..training.common import DEFAULT_SOURCES
 
-TRACKS = ("melody", "bass", "chords", "drums")
 PITCHED = ("melody", "bass")
 PAIRS = (("melody", "chords"), ("melody", "bass"), ("bass", "chords"))
-TRAINING_SOURCES = ("pop909", "nottingham", "jsb", "groove", "openewld", "rs200")
-"""The sources the models were trained on: the data side and the novelty reference."""
 OFFSET = {"melody": MELODY_RANGE[0], "bass": BASS_RANGE[0]}
 TICKS_PER_STEP = 96 // SLOT
 """MuseGAN's grid has 96 steps per 4/4 bar; one of our 16th steps is 6 of them."""
@@ -446,7 +455,7 @@ def training_corpus(settings: Settings) -> SegmentArrays:
     """The six training sources' segments (from the segment caches), loaded once per process."""
     key = (str(settings.datasets_dir), str(settings.cache_dir))
     if key not in _CORPORA:
-        _CORPORA[key] = build_corpus(settings.datasets_dir, settings.cache_dir, TRAINING_SOURCES)
+        _CORPORA[key] = build_corpus(settings.datasets_dir, settings.cache_dir, DEFAULT_SOURCES)
     return _CORPORA[key]
 
 

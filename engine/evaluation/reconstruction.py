@@ -15,12 +15,11 @@ import numpy as np
 import torch
 
 from ..data.dataset import SPLITS, SegmentArrays, build_corpus, tensors
+from ..data.encoding import TRACKS
 from ..models.base import pad_mask
 from ..models.vae import MusicVAE
 from ..styles import STYLES
 from ..training.common import cond_of, to_device
-
-TRACKS = ("melody", "bass", "chords", "drums")
 
 
 @torch.no_grad()

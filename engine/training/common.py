@@ -9,6 +9,9 @@ import torch
 
 from ..models.base import Conditioning
 
+DEFAULT_SOURCES = ("pop909", "nottingham", "jsb", "groove", "openewld", "rs200")
+"""The sources a fresh training run reads unless told otherwise (the first session's six)."""
+
 
 def pick_device(name: str = "auto") -> torch.device:
     """CUDA when present (or asked for), else CPU."""

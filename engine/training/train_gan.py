@@ -14,7 +14,7 @@ from ..data.dataset import SPLITS, SegmentBatches, build_corpus
 from ..data.encoding import PITCH0, TRACKS
 from ..models.base import Conditioning
 from ..models.gan import GANConfig, MuseGAN, one_hot_batch
-from .common import cond_of, pick_device, save_checkpoint, to_device
+from .common import DEFAULT_SOURCES, cond_of, pick_device, save_checkpoint, to_device
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class GANTrainConfig:
     max_minutes: float = 0.0
     seed: int = 0
     log_every: int = 100
-    sources: tuple[str, ...] = ("pop909", "nottingham", "jsb", "groove", "openewld", "rs200")
+    sources: tuple[str, ...] = DEFAULT_SOURCES
     model: GANConfig = field(default_factory=GANConfig)
 
 

@@ -13,7 +13,7 @@ import torch
 
 from ..data.dataset import SPLITS, SegmentArrays, SegmentBatches, build_corpus, tensors
 from ..models.vae import MusicVAE, VAEConfig
-from .common import cond_of, pick_device, save_checkpoint, to_device
+from .common import DEFAULT_SOURCES, cond_of, pick_device, save_checkpoint, to_device
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class TrainConfig:
     """Stop early after this many minutes (0 = no limit); the checkpoint records the step reached."""
     seed: int = 0
     eval_every: int = 250
-    sources: tuple[str, ...] = ("pop909", "nottingham", "jsb", "groove", "openewld", "rs200")
+    sources: tuple[str, ...] = DEFAULT_SOURCES
     model: VAEConfig = field(default_factory=VAEConfig)
     resume: str | None = None
     """A checkpoint to go on from: its weights, at the step it reached (the optimiser starts afresh; the

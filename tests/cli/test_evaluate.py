@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from engine.data.dataset import CACHE_VERSION
-from engine.evaluation.quality import TRAINING_SOURCES
 from engine.settings import get_settings
+from engine.training.common import DEFAULT_SOURCES
 from tests.cli.test_cli import run
 
 
 def _have_training_data() -> bool:
     settings = get_settings()
-    cached = all((settings.cache_dir / f"segments-v{CACHE_VERSION}-{s}.npz").exists() for s in TRAINING_SOURCES)
+    cached = all((settings.cache_dir / f"segments-v{CACHE_VERSION}-{s}.npz").exists() for s in DEFAULT_SOURCES)
     return cached or settings.datasets_dir.exists()
 
 
