@@ -9,7 +9,6 @@ the model embeds the parent's notes (the VAE encodes them; the GAN searches for 
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from dataclasses import dataclass, replace
@@ -25,7 +24,7 @@ from .data.encoding import METERS, decode, encode, meter_index
 from .mir.analysis import analyse
 from .mir.loading import UnreadableFile, load_score_bytes
 from .mir.tagger import StyleTagger, classify, score_views
-from .models.base import BaseGenModel, Conditioning, Generated
+from .models.base import BaseGenModel, Conditioning, Generated, walk
 from .models.registry import load_model, load_style_tagger
 from .music.score import Key, Role, Score
 from .requests import Request, RequestError, parse_request
@@ -150,7 +149,7 @@ class Deriver:
         generator = torch.Generator().manual_seed(seed)
         z = self.latents(parent, name)
         noise = torch.randn(z.shape, generator=generator) * self.composer.settings.latent_scale
-        moved = z * math.cos(angle) + noise * math.sin(angle)
+        moved = walk(z, noise, angle)
         request = replace(parent.request, model=name, seed=seed, bars=parent.score.bars)
         gen = self._model(name).generate(conditioning(request), request.bars, temperature=0.9, generator=generator,
                                          latent=moved)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +11,15 @@ import torch
 from torch import nn
 
 from ..data.encoding import METERS, SLOT
+
+SECTION_WALK = 0.6
+"""Angle (radians) between consecutive sections' latents as a piece goes on: how far it wanders."""
+
+
+def walk(previous: torch.Tensor, fresh: torch.Tensor, angle: float = SECTION_WALK) -> torch.Tensor:
+    """One step of the sections' random walk: turn `previous` by `angle` towards `fresh` noise."""
+    return previous * math.cos(angle) + fresh * math.sin(angle)
+
 
 ProgressCallback = Callable[[float], None]
 """Called with the fraction of the work done, 0..1."""

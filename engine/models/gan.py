@@ -13,7 +13,6 @@ the same way, so drum-only grooves and lead sheets teach the tracks they have.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -21,10 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..data.encoding import N_BASS, N_CHORDS, N_DRUMS, N_MELODY, PITCH0, REST, SLOT, TRACKS
-from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask
-
-WALK = 0.6
-"""Angle (radians) between consecutive sections' time-dependent seeds: how far a piece wanders."""
+from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask, walk
 
 
 @dataclass
@@ -204,7 +200,7 @@ class MuseGAN(BaseGenModel):
         for k in range(sections):
             if k > 0 or start is not None:
                 fresh = torch.randn(n, d, generator=generator).to(first.device) * scale
-                current = torch.where(seeds, current * math.cos(WALK) + fresh * math.sin(WALK), current)
+                current = torch.where(seeds, walk(current, fresh), current)
             latents.append(current)
         return torch.stack(latents, 1)
 

@@ -10,7 +10,6 @@ without bass) train the parts they have without teaching the others to expect si
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -18,7 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..data.encoding import HOLD, METERS, N_BASS, N_CHORDS, N_DRUMS, N_MELODY, PITCH0, REST, SLOT
-from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask
+from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask, walk
 
 
 @dataclass
@@ -301,7 +300,7 @@ class MusicVAE(BaseGenModel):
         latents = [z]
         for _ in range(-(-bars // self.config.segment_bars) - 1):
             fresh = torch.randn(n, d, generator=generator) * max(scale, 0.0)
-            latents.append(latents[-1] * math.cos(0.6) + fresh * math.sin(0.6))
+            latents.append(walk(latents[-1], fresh))
         return torch.stack(latents, 1)
 
     @torch.no_grad()
@@ -345,8 +344,8 @@ class MusicVAE(BaseGenModel):
         """Encode the prompt's last section, then walk on from its latent."""
         seg = self.config.segment_bars
         mu = self.embed(prompt.bar_range(-seg), cond)[:, -1]
-        walk = self.sample_latents(len(cond), bars + seg, generator, temperature)
-        latents = mu.unsqueeze(1) * math.cos(0.6) + walk[:, 1:] * math.sin(0.6)
+        fresh = self.sample_latents(len(cond), bars + seg, generator, temperature)
+        latents = walk(mu.unsqueeze(1), fresh[:, 1:])
         return self.generate(cond, bars, temperature=temperature, generator=generator, latent=latents,
                              progress=progress)
 
