@@ -19,7 +19,20 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..data.encoding import N_BASS, N_CHORDS, N_DRUMS, N_MELODY, PITCH0, REST, SLOT, TRACKS
+from ..data.encoding import (
+    BASS_RANGE,
+    CHORD_TONES,
+    MELODY_RANGE,
+    N_BASS,
+    N_CHORDS,
+    N_DRUMS,
+    N_MELODY,
+    PITCH0,
+    REST,
+    SLOT,
+    TRACKS,
+    chord_of_token,
+)
 from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask, walk
 
 
@@ -134,18 +147,48 @@ def one_hot_batch(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
             "drums": batch["drums"].float()}
 
 
+def pitch_class_table(n_tokens: int, lowest: int) -> torch.Tensor:
+    """[n_tokens, 12]: each pitch token's pitch class, one-hot (rest and hold rows are zero)."""
+    table = torch.zeros(n_tokens, 12)
+    for token in range(PITCH0, n_tokens):
+        table[token, (lowest + token - PITCH0) % 12] = 1.0
+    return table
+
+
+def chord_tone_table() -> torch.Tensor:
+    """[N_CHORDS, 12]: each chord token's tones as pitch classes (no chord: a zero row)."""
+    table = torch.zeros(N_CHORDS, 12)
+    for token in range(N_CHORDS):
+        chord = chord_of_token(token)
+        if chord is not None:
+            root, quality = chord
+            table[token, [(root + i) % 12 for i in CHORD_TONES[quality]]] = 1.0
+    return table
+
+
 class Critic(nn.Module):
-    """Scores a section (real one-hot or generated distributions) given its condition and tracks present."""
+    """Scores a section (real one-hot or generated distributions) given its condition and tracks present.
+
+    Besides each track, it is shown three harmony features per step (see `harmony`), because a
+    first GAN, whose critic had to find them itself, looped one bar's chords and set its melodies
+    further from the chords than the data does."""
+
+    chord_tones: torch.Tensor
+    melody_pc: torch.Tensor
+    bass_pc: torch.Tensor
 
     def __init__(self, cfg: GANConfig) -> None:
         super().__init__()
+        self.register_buffer("chord_tones", chord_tone_table(), persistent=False)
+        self.register_buffer("melody_pc", pitch_class_table(N_MELODY, MELODY_RANGE[0]), persistent=False)
+        self.register_buffer("bass_pc", pitch_class_table(N_BASS, BASS_RANGE[0]), persistent=False)
         self.cond = ConditionEmbedding(cfg.n_styles)
         self.melody = nn.Linear(N_MELODY, 32, bias=False)
         self.bass = nn.Linear(N_BASS, 16, bias=False)
         self.chords = nn.Linear(N_CHORDS, 24, bias=False)
         self.drums = nn.Linear(N_DRUMS, 16, bias=False)
         ch = cfg.critic_channels
-        n_in = 32 + 16 + 24 + 16 + len(TRACKS) + ConditionEmbedding.dim
+        n_in = 32 + 16 + 24 + 16 + 3 + len(TRACKS) + ConditionEmbedding.dim
         # Over the section's 8 x 16 steps: within a beat, within a bar, then across bars.
         self.conv = nn.Sequential(
             nn.Conv1d(n_in, ch, 4, stride=4), nn.LeakyReLU(0.2),
@@ -153,6 +196,20 @@ class Critic(nn.Module):
             nn.Conv1d(ch, 2 * ch, 3, padding=1), nn.LeakyReLU(0.2),
             nn.Conv1d(2 * ch, 2 * ch, 4, stride=2), nn.LeakyReLU(0.2))
         self.head = nn.Linear(2 * ch * 3, 1)
+
+    def harmony(self, x: dict[str, torch.Tensor], present: torch.Tensor) -> torch.Tensor:
+        """[B, steps, 3]: the chance that the melody's and the bass's onset is a chord tone, and that
+        the bar's chords are the previous bar's (each zero where a track it needs is absent)."""
+        b, bars = x["melody"].shape[:2]
+        steps = bars * SLOT
+        tones = (x["chords"] @ self.chord_tones).repeat_interleave(SLOT // 2, 2).reshape(b, steps, 12)
+        melody = ((x["melody"] @ self.melody_pc).reshape(b, steps, 12) * tones).sum(-1)
+        bass = ((x["bass"] @ self.bass_pc).reshape(b, steps, 12) * tones).sum(-1)
+        same = (x["chords"][:, 1:] * x["chords"][:, :-1]).sum(-1).mean(-1)
+        same = torch.cat([torch.zeros_like(same[:, :1]), same], 1).repeat_interleave(SLOT, 1)
+        has = present.unsqueeze(1)
+        return torch.stack([melody * has[..., 0] * has[..., 2], bass * has[..., 1] * has[..., 2],
+                            same * has[..., 2]], -1)
 
     def forward(self, x: dict[str, torch.Tensor], cond: Conditioning, present: torch.Tensor) -> torch.Tensor:
         b, bars = x["melody"].shape[:2]
@@ -166,6 +223,7 @@ class Critic(nn.Module):
                        gate(self.bass(x["bass"]).reshape(b, steps, -1), "bass"),
                        gate(chords, "chords"),
                        gate(self.drums(x["drums"]).reshape(b, steps, -1), "drums"),
+                       self.harmony(x, present),
                        present.unsqueeze(1).expand(-1, steps, -1),
                        self.cond(cond).unsqueeze(1).expand(-1, steps, -1)], -1)
         return self.head(self.conv(h.transpose(1, 2)).flatten(1)).squeeze(-1)

@@ -52,12 +52,14 @@ def gradient_penalty(model: MuseGAN, real: dict[str, torch.Tensor], fake: dict[s
 
 
 def sample_stats(tokens: dict[str, torch.Tensor], present: torch.Tensor) -> dict[str, float]:
-    """Cheap health figures of a batch (tracks the segment has only): melody notes per bar, drum hits per bar."""
-    mel = present[:, 0] > 0
-    drums = present[:, 3] > 0
+    """Cheap health figures of a batch (tracks the segment has only): melody notes per bar, drum hits per bar,
+    the share of bars whose chords repeat the previous bar's."""
+    mel, chords, drums = (present[:, TRACKS.index(t)] > 0 for t in ("melody", "chords", "drums"))
+    held = (tokens["chords"][:, 1:] == tokens["chords"][:, :-1]).all(-1).float()
     return {"melody_onsets_per_bar": float((tokens["melody"][mel] >= PITCH0).sum(-1).float().mean()) if mel.any()
             else 0.0,
-            "drum_hits_per_bar": float(tokens["drums"][drums].sum((-1, -2)).mean()) if drums.any() else 0.0}
+            "drum_hits_per_bar": float(tokens["drums"][drums].sum((-1, -2)).mean()) if drums.any() else 0.0,
+            "chord_repeats": float(held[chords].mean()) if chords.any() else 0.0}
 
 
 def train_gan(cfg: GANTrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,

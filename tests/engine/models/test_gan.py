@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from engine.data.encoding import METERS, N_BASS, N_CHORDS, N_MELODY, PITCH0, REST
+from engine.data.encoding import BASS_RANGE, MELODY_RANGE, METERS, N_BASS, N_CHORDS, N_MELODY, PITCH0, REST, chord_token
 from engine.models.base import Conditioning
 from engine.models.gan import GANConfig, MuseGAN, one_hot_batch
 from engine.training.train_gan import gradient_penalty
@@ -118,3 +118,18 @@ def test_checkpoint_round_trip_keeps_the_generator(meter: int) -> None:
     z = torch.randn(1, 1, TINY.latent_dim)
     a, b = model.generate(cond, 8, latent=z), loaded.generate(cond, 8, latent=z)
     assert torch.equal(a.melody, b.melody) and torch.equal(a.drums, b.drums)
+
+
+def test_the_critic_is_shown_chord_tones_and_repeated_chords() -> None:
+    """C major held for bars 0-1, then G major; melody C (a chord tone, then not), bass G (a tone of both)."""
+    batch = {k: v[:1].clone() for k, v in _batch(1).items()}
+    c, g = chord_token(0, "maj"), chord_token(7, "maj")
+    batch["chords"][0] = torch.tensor([[c, c], [c, c]] + [[g, g]] * 6)
+    batch["melody"][0] = PITCH0 + 72 - MELODY_RANGE[0]  # C5
+    batch["bass"][0] = PITCH0 + 43 - BASS_RANGE[0]  # G2
+    present = torch.tensor([[1.0, 1.0, 1.0, 0.0]])
+    features = MuseGAN(TINY).critic.harmony(one_hot_batch(batch), present)[0].view(8, 16, 3)
+    assert (features[:2, :, 0] == 1).all() and (features[2:, :, 0] == 0).all()
+    assert (features[..., 1] == 1).all()
+    assert features[:, 0, 2].tolist() == [0, 1, 0, 1, 1, 1, 1, 1]
+    assert (MuseGAN(TINY).critic.harmony(one_hot_batch(batch), torch.tensor([[1.0, 1.0, 0.0, 0.0]])) == 0).all()
