@@ -13,10 +13,12 @@ QUALITY_MODELS = ("vae", "gan")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("evaluate", help="measure the models (quality metrics, reconstruction, style adherence)")
-    p.add_argument("what", nargs="?", choices=["quality", "reconstruction", "adherence", "jsb"], default="quality",
-                   help="what to measure (default: quality)")
-    p.add_argument("--n", type=int, help="pieces per style (quality, default 32; adherence, default 20)")
+    p = sub.add_parser("evaluate", help="measure the models (quality metrics, reconstruction, style adherence, "
+                       "similarity)")
+    p.add_argument("what", nargs="?", choices=["quality", "reconstruction", "adherence", "jsb", "similarity"],
+                   default="quality", help="what to measure (default: quality)")
+    p.add_argument("--n", type=int, help="pieces per style (quality, default 32; adherence, default 20; "
+                   "similarity, default 10)")
     p.add_argument("--model", choices=QUALITY_MODELS, help="model to measure (quality: default vae; adherence: "
                    "default each style's own)")
     p.add_argument("--style", help="style to measure, or 'all' (quality; default all)")
@@ -50,6 +52,14 @@ def run(args: argparse.Namespace) -> Result:
         if args.samples < 1:
             raise BadInput(f"--samples must be at least 1, not {args.samples}")
         result = jsb_nll.evaluate_checkpoint(checkpoint, settings.datasets_dir, settings.cache_dir, args.samples)
+    elif args.what == "similarity":
+        from engine.compose import Composer
+        from engine.evaluation.similarity import similarity_report
+
+        n = 10 if args.n is None else args.n
+        if not 2 <= n <= 200:
+            raise BadInput(f"--n {n} is out of range for similarity: use 2–200")
+        result = {"similarity": similarity_report(Composer(settings), n)}
     else:
         from engine.compose import Composer
         from engine.evaluation.adherence import adherence

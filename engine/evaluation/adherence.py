@@ -36,6 +36,7 @@ class Piece:
     label: str | None
     swing_ratio: float | None
     features: dict[str, float]
+    latent: np.ndarray
 
 
 def _seventh_share(score: Score) -> float:
@@ -84,7 +85,8 @@ def compose_piece(composer: Composer, text: str, seed: int) -> Piece:
     pitched = to_pretty_midi(Score(score.tempo, score.meter, score.bars, score.key,
                                    [t for t in score.tracks if not t.is_drum], swing=score.swing))
     swing = swing_ratio_from_midi(pitched) or swing_ratio_from_midi(pm)
-    return Piece(score, verdict.label if verdict else None, swing, extract_features(score, swing))
+    return Piece(score, verdict.label if verdict else None, swing, extract_features(score, swing),
+                 gen.latent[0].numpy())
 
 
 def adherence(composer: Composer, n: int, styles: tuple[str, ...] | None = None, bars: int = 8,

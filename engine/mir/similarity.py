@@ -1,9 +1,9 @@
 """Similarity between pieces: cosine distance in an embedding of musical features and latent code.
 
 The embedding joins the style tagger's source-robust features (each scaled by a fixed spread so
-no single one dominates) with the VAE latent's first section (unit length), weighted equally.
+no single one dominates) with the VAE latent's first section, each part of unit length, the latent
+part weighted by `LATENT_WEIGHT` (measured by `cadenza evaluate similarity`; docs/models.md).
 """
-
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -22,13 +22,18 @@ _SPREAD = {name: 1.0 for name in TAGGER_FEATURES} | {
 }
 
 
-def embedding(features: Mapping[str, float], latent: np.ndarray | None) -> np.ndarray:
-    """A unit vector describing a piece (features half, latent half)."""
+LATENT_WEIGHT = 0.5
+"""The latent's share of the embedding, 0 (features only) to 1 (latent only)."""
+
+
+def embedding(features: Mapping[str, float], latent: np.ndarray | None,
+              latent_weight: float = LATENT_WEIGHT) -> np.ndarray:
+    """A unit vector describing a piece: its features and its latent, each of unit length, weighted."""
     f = np.array([float(features.get(name, 0.0)) / _SPREAD[name] for name in TAGGER_FEATURES])
     f = f / (np.linalg.norm(f) or 1.0)
     z = np.zeros(0) if latent is None or not latent.size else np.asarray(latent, dtype=np.float64).reshape(-1)[:128]
     z = z / (np.linalg.norm(z) or 1.0)
-    v = np.concatenate([f, z])
+    v = np.concatenate([(1 - latent_weight) * f, latent_weight * z])
     return v / (np.linalg.norm(v) or 1.0)
 
 

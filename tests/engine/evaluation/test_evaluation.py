@@ -12,6 +12,7 @@ from engine.data.dataset import SPLITS, build_corpus
 from engine.evaluation.adherence import adherence
 from engine.evaluation.personalization import Pool, gap_closed, simulate
 from engine.evaluation.reconstruction import reconstruction
+from engine.evaluation.similarity import WEIGHTS, precision_at_k, similarity_report
 from engine.models.registry import load_model
 from engine.models.vae import MusicVAE
 from engine.personalization.taste import DIM
@@ -35,6 +36,20 @@ def test_adherence_report_has_tagger_share_and_independent_checks(composer: Comp
     assert set(report) == {"classical", "waltz"}
     assert report["classical"]["checks"] == {"no drum kit": 1.0}
     assert report["waltz"]["checks"] == {"3/4 meter": 1.0}
+
+
+def test_precision_at_k_counts_neighbours_of_the_same_label() -> None:
+    a, b = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    vectors = [a, a * 0.9 + b * 0.1, b, b * 0.9 + a * 0.1]
+    assert precision_at_k(vectors, ["x", "x", "y", "y"], k=1) == 1.0
+    assert precision_at_k(vectors, ["x", "y", "x", "y"], k=1) == 0.0
+
+
+def test_similarity_report_measures_each_latent_weight(composer: Composer) -> None:
+    report = similarity_report(composer, n=2, k=1, bars=4)
+    assert report["chance"] == round(1 / 13, 3)
+    assert set(report["precision_at_k"]) == {str(w) for w in WEIGHTS}
+    assert all(0.0 <= v <= 1.0 for v in report["precision_at_k"].values())
 
 
 def test_simulated_users_are_learnt_faster_than_random_choice() -> None:
