@@ -2,10 +2,11 @@
 
 Encoder: a bidirectional GRU over every 16th step of the segment (melody, bass, chord, drums).
 Decoder: a conductor GRU turns the latent into one embedding per bar; from each bar embedding a
-chord head picks the half-bar chords, and three small autoregressive GRUs write the bar's melody
-(given the chords), bass (given the chords) and drums. Tracks talk to each other only through the
-bar embedding and the chords, so sources that lack a track (drum-only grooves, lead sheets
-without bass) train the parts they have without teaching the others to expect silence.
+chord head picks the half-bar chords (the first given the chord before it, the second given the
+first), and three small autoregressive GRUs write the bar's melody (given the chords), bass (given
+the chords) and drums. Tracks talk to each other only through the bar embedding and the chords, so
+sources that lack a track (drum-only grooves, lead sheets without bass) train the parts they have
+without teaching the others to expect silence.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class MusicVAE(BaseGenModel):
         self.conductor = nn.GRU(cd + 8, cfg.conductor_hidden, batch_first=True)
         self.bar_ctx = nn.Linear(cfg.conductor_hidden, cfg.ctx_dim)
         self.chord_emb = nn.Embedding(N_CHORDS + 1, 24)
-        self.chord_first = nn.Linear(cfg.conductor_hidden, N_CHORDS)
+        self.chord_first = nn.Linear(cfg.conductor_hidden + 24, N_CHORDS)
         self.chord_second = nn.Linear(cfg.conductor_hidden + 24, N_CHORDS)
         self.melody = TrackDecoder(N_MELODY, cfg.melody_hidden, cfg.ctx_dim, 24, multi_hot=False)
         self.bass = TrackDecoder(N_BASS, cfg.bass_hidden, cfg.ctx_dim, 24, multi_hot=False)
@@ -161,10 +162,12 @@ class MusicVAE(BaseGenModel):
         ctx = self.bar_ctx(flat_states)
         chords = batch["chords"].reshape(b * bars, 2)
         chord_known = present[:, 2].repeat_interleave(bars).view(-1, 1) > 0
-        chord_steps = self.chord_emb(torch.where(chord_known, chords, torch.full_like(chords, N_CHORDS)))
-        chord_steps = chord_steps.repeat_interleave(SLOT // 2, 1)
+        known = torch.where(chord_known, chords, torch.full_like(chords, N_CHORDS))
+        chord_steps = self.chord_emb(known).repeat_interleave(SLOT // 2, 1)
+        last = known[:, 1].view(b, bars)
+        previous = torch.cat([torch.full_like(last[:, :1], N_CHORDS), last[:, :-1]], 1).reshape(b * bars)
         return {
-            "chord_first": self.chord_first(flat_states),
+            "chord_first": self.chord_first(torch.cat([flat_states, self.chord_emb(previous)], -1)),
             "chord_second": self.chord_second(torch.cat([flat_states, self.chord_emb(chords[:, 0])], -1)),
             "melody": self.melody(self._prev_tokens(batch["melody"], self.melody.start), chord_steps, ctx)[0],
             "bass": self.bass(self._prev_tokens(batch["bass"], self.bass.start), chord_steps, ctx)[0],
@@ -226,19 +229,25 @@ class MusicVAE(BaseGenModel):
 
     # ------------------------------------------------------------------ sampling
 
+    def _start(self, n: int, last_chord: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """What the decoders see before the first step: START tokens and the chord before (unknown if None)."""
+        dev = self.device
+        return {"melody": torch.full((n,), self.melody.start, device=dev, dtype=torch.long),
+                "bass": torch.full((n,), self.bass.start, device=dev, dtype=torch.long),
+                "drums": F.one_hot(torch.full((n,), N_DRUMS, device=dev), N_DRUMS + 1).float(),
+                "chord": (torch.full((n,), N_CHORDS, dtype=torch.long) if last_chord is None
+                          else last_chord.long()).to(dev)}
+
     def _sample_bars(self, z: torch.Tensor, cond: Conditioning, bars: int, temperature: float,
-                     generator: torch.Generator | None, first_bar: int = 0,
-                     carry: dict[str, torch.Tensor] | None = None) -> tuple[dict[str, torch.Tensor], dict]:
+                     generator: torch.Generator | None,
+                     carry: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], dict]:
         """Decode `bars` bars from latents z [B, d], autoregressively; greedy when temperature is 0."""
         n, dev = z.shape[0], z.device
         c = self.cond(cond)
         h0 = torch.tanh(self.latent_to_conductor(torch.cat([z, c], -1))).unsqueeze(0)
-        pos = self.bar_pos((torch.arange(bars, device=dev) + first_bar) % 64).expand(n, -1, -1)
+        pos = self.bar_pos(torch.arange(bars, device=dev) % 64).expand(n, -1, -1)
         states, _ = self.conductor(torch.cat([c.unsqueeze(1).expand(-1, bars, -1), pos], -1), h0)
         spb = torch.tensor([m.steps_per_bar for m in METERS], device=dev)[cond.meter]
-        carry = carry or {"melody": torch.full((n,), self.melody.start, device=dev, dtype=torch.long),
-                          "bass": torch.full((n,), self.bass.start, device=dev, dtype=torch.long),
-                          "drums": F.one_hot(torch.full((n,), N_DRUMS, device=dev), N_DRUMS + 1).float()}
         out = {"melody": torch.zeros(n, bars, SLOT, dtype=torch.long, device=dev),
                "bass": torch.zeros(n, bars, SLOT, dtype=torch.long, device=dev),
                "chords": torch.zeros(n, bars, 2, dtype=torch.long, device=dev),
@@ -265,7 +274,7 @@ class MusicVAE(BaseGenModel):
         for b in range(bars):
             state = states[:, b]
             ctx = self.bar_ctx(state)
-            first = pick(self.chord_first(state))
+            first = pick(self.chord_first(torch.cat([state, self.chord_emb(carry["chord"])], -1)))
             second = pick(self.chord_second(torch.cat([state, self.chord_emb(first)], -1)))
             out["chords"][:, b] = torch.stack([first, second], -1)
             half = (spb // 2).view(-1, 1)
@@ -290,7 +299,7 @@ class MusicVAE(BaseGenModel):
                     else (p > 0.5).float()
                 hits = hits * live.float().unsqueeze(-1)
                 out["melody"][:, b, s], out["bass"][:, b, s], out["drums"][:, b, s] = mel, bass, hits
-                carry = {"melody": mel, "bass": bass, "drums": F.pad(hits, (0, 1))}
+                carry = {"melody": mel, "bass": bass, "drums": F.pad(hits, (0, 1)), "chord": second}
         return out, carry
 
     def sample_latents(self, n: int, bars: int, generator: torch.Generator | None, scale: float) -> torch.Tensor:
@@ -307,14 +316,19 @@ class MusicVAE(BaseGenModel):
     def generate(self, cond: Conditioning, bars: int, *, temperature: float = 1.0,
                  generator: torch.Generator | None = None, latent: torch.Tensor | None = None,
                  progress: ProgressCallback | None = None) -> Generated:
-        seg = self.config.segment_bars
-        sections = -(-bars // seg)
         if latent is None:
             latent = self.sample_latents(len(cond), bars, generator, temperature)
+        return self._decode(latent, cond, bars, temperature, generator, progress, self._start(len(cond)))
+
+    def _decode(self, latent: torch.Tensor, cond: Conditioning, bars: int, temperature: float,
+                generator: torch.Generator | None, progress: ProgressCallback | None,
+                carry: dict[str, torch.Tensor]) -> Generated:
+        """Write `bars` bars section by section, one latent per 8-bar section, the decoders' state carried."""
+        seg = self.config.segment_bars
+        sections = -(-bars // seg)
         latent = latent.to(self.device)
         cond = cond.to(self.device)
         parts: dict[str, list[torch.Tensor]] = {"melody": [], "bass": [], "chords": [], "drums": []}
-        carry = None
         for k in range(sections):
             length = min(seg, bars - k * seg)
             out, carry = self._sample_bars(latent[:, min(k, latent.shape[1] - 1)], cond, length,
@@ -341,13 +355,13 @@ class MusicVAE(BaseGenModel):
     def generate_continuation(self, prompt: Generated, cond: Conditioning, bars: int, *,
                               temperature: float = 1.0, generator: torch.Generator | None = None,
                               progress: ProgressCallback | None = None) -> Generated:
-        """Encode the prompt's last section, then walk on from its latent."""
+        """Encode the prompt's last section, then walk on from its latent and its last chord."""
         seg = self.config.segment_bars
         mu = self.embed(prompt.bar_range(-seg), cond)[:, -1]
         fresh = self.sample_latents(len(cond), bars + seg, generator, temperature)
         latents = walk(mu.unsqueeze(1), fresh[:, 1:])
-        return self.generate(cond, bars, temperature=temperature, generator=generator, latent=latents,
-                             progress=progress)
+        carry = self._start(len(cond), last_chord=prompt.chords[:, -1, 1])
+        return self._decode(latents, cond, bars, temperature, generator, progress, carry)
 
     @property
     def latent_dim(self) -> int:
