@@ -3,10 +3,11 @@
 Encoder: a bidirectional GRU over every 16th step of the segment (melody, bass, chord, drums).
 Decoder: a conductor GRU turns the latent into one embedding per bar; from each bar embedding a
 chord head picks the half-bar chords (the first given the chord before it, the second given the
-first), and three small autoregressive GRUs write the bar's melody (given the chords), bass (given
-the chords) and drums. Tracks talk to each other only through the bar embedding and the chords, so
-sources that lack a track (drum-only grooves, lead sheets without bass) train the parts they have
-without teaching the others to expect silence.
+first), a melody head decides whether the bar has melody at all, and three small autoregressive
+GRUs write the bar's melody (given the chords and that decision), bass (given the chords) and
+drums. Tracks talk to each other only through the bar embedding and the chords, so sources that
+lack a track (drum-only grooves, lead sheets without bass) train the parts they have without
+teaching the others to expect silence.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ class MusicVAE(BaseGenModel):
         self.chord_emb = nn.Embedding(N_CHORDS + 1, 24)
         self.chord_first = nn.Linear(cfg.conductor_hidden + 24, N_CHORDS)
         self.chord_second = nn.Linear(cfg.conductor_hidden + 24, N_CHORDS)
-        self.melody = TrackDecoder(N_MELODY, cfg.melody_hidden, cfg.ctx_dim, 24, multi_hot=False)
+        self.melody_sounds = nn.Linear(cfg.conductor_hidden, 1)
+        self.melody = TrackDecoder(N_MELODY, cfg.melody_hidden, cfg.ctx_dim + 1, 24, multi_hot=False)
         self.bass = TrackDecoder(N_BASS, cfg.bass_hidden, cfg.ctx_dim, 24, multi_hot=False)
         self.drums = TrackDecoder(N_DRUMS, cfg.drums_hidden, cfg.ctx_dim, 0, multi_hot=True)
 
@@ -166,13 +168,22 @@ class MusicVAE(BaseGenModel):
         chord_steps = self.chord_emb(known).repeat_interleave(SLOT // 2, 1)
         last = known[:, 1].view(b, bars)
         previous = torch.cat([torch.full_like(last[:, :1], N_CHORDS), last[:, :-1]], 1).reshape(b * bars)
+        sounds = self.melody_sounds_in(batch["melody"], cond).reshape(b * bars, 1)
         return {
             "chord_first": self.chord_first(torch.cat([flat_states, self.chord_emb(previous)], -1)),
             "chord_second": self.chord_second(torch.cat([flat_states, self.chord_emb(chords[:, 0])], -1)),
-            "melody": self.melody(self._prev_tokens(batch["melody"], self.melody.start), chord_steps, ctx)[0],
+            "melody_sounds": self.melody_sounds(flat_states).squeeze(-1),
+            "melody": self.melody(self._prev_tokens(batch["melody"], self.melody.start), chord_steps,
+                                  torch.cat([ctx, sounds], -1))[0],
             "bass": self.bass(self._prev_tokens(batch["bass"], self.bass.start), chord_steps, ctx)[0],
             "drums": self.drums(self._prev_drums(batch["drums"]), chord_steps[..., :0], ctx)[0],
         }
+
+    @staticmethod
+    def melody_sounds_in(melody: torch.Tensor, cond: Conditioning) -> torch.Tensor:
+        """[B, bars]: 1 where the bar's melody sounds (a note or a note held into it), else 0."""
+        live = ~pad_mask(cond.meter, melody.shape[1])
+        return ((melody != REST) & live).any(-1).float()
 
     def teacher_forced_predictions(self, batch: dict[str, torch.Tensor], cond: Conditioning,
                                    z: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -206,6 +217,10 @@ class MusicVAE(BaseGenModel):
 
         masked_ce(mel_logits, batch["melody"].reshape(b * bars, SLOT), 0, "melody")
         masked_ce(bass_logits, batch["bass"].reshape(b * bars, SLOT), 1, "bass")
+        melody_bars = present[:, 0].repeat_interleave(bars)
+        sounds_bce = F.binary_cross_entropy_with_logits(
+            logits["melody_sounds"], self.melody_sounds_in(batch["melody"], cond).reshape(-1), reduction="none")
+        losses["melody_bars"] = (sounds_bce * melody_bars).sum() / melody_bars.sum().clamp(min=1)
         chord_weight = present[:, 2].repeat_interleave(bars)
         chord_ce = (F.cross_entropy(first_logits, chords[:, 0], reduction="none")
                     + F.cross_entropy(second_logits, chords[:, 1], reduction="none")) / 2
@@ -222,7 +237,7 @@ class MusicVAE(BaseGenModel):
 
         kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum(-1).mean()
         losses["kl"] = kl
-        recon = losses["melody"] + losses["bass"] + losses["chords"] + losses["drums"]
+        recon = losses["melody"] + losses["melody_bars"] + losses["bass"] + losses["chords"] + losses["drums"]
         losses["recon"] = recon
         losses["loss"] = recon + beta * torch.clamp(kl - self.config.free_bits, min=0) / bars
         return losses
@@ -277,17 +292,21 @@ class MusicVAE(BaseGenModel):
             first = pick(self.chord_first(torch.cat([state, self.chord_emb(carry["chord"])], -1)))
             second = pick(self.chord_second(torch.cat([state, self.chord_emb(first)], -1)))
             out["chords"][:, b] = torch.stack([first, second], -1)
+            p_sounds = torch.sigmoid(self.melody_sounds(state).squeeze(-1))
+            sounds = (torch.rand(p_sounds.shape, generator=generator, device=dev) < p_sounds) if temperature > 0 \
+                else p_sounds > 0.5
+            mel_ctx = torch.cat([ctx, sounds.float().unsqueeze(-1)], -1)
             half = (spb // 2).view(-1, 1)
             h_mel = h_bass = h_drums = None
             for s in range(SLOT):
                 chord = torch.where(torch.tensor(s, device=dev) < half.squeeze(1), first, second)
                 chord_in = self.chord_emb(chord).unsqueeze(1)
                 live = s < spb
-                mel_logits, h_mel = self.melody(carry["melody"].unsqueeze(1), chord_in, ctx, h_mel, s)
+                mel_logits, h_mel = self.melody(carry["melody"].unsqueeze(1), chord_in, mel_ctx, h_mel, s)
                 mel_logits = mel_logits[:, 0]
                 cannot_hold = (carry["melody"] == REST) | (carry["melody"] == self.melody.start)
                 mel_logits[:, HOLD] = torch.where(cannot_hold, -1e9, mel_logits[:, HOLD])
-                mel = torch.where(live, pick_note(mel_logits), torch.full_like(first, REST))
+                mel = torch.where(live & sounds, pick_note(mel_logits), torch.full_like(first, REST))
                 bass_logits, h_bass = self.bass(carry["bass"].unsqueeze(1), chord_in, ctx, h_bass, s)
                 bass_logits = bass_logits[:, 0]
                 cannot_hold = (carry["bass"] == REST) | (carry["bass"] == self.bass.start)

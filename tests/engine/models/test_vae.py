@@ -113,3 +113,15 @@ def test_continuation_reads_the_prompts_last_chord() -> None:
     prompt.chords[:, -1, 1] = torch.tensor([5, 17, 40])
     cont = model.generate_continuation(prompt, cond, 2, temperature=0.0)
     assert cont.chords[:, 0, 0].tolist() == [5, 17, 40]
+
+
+def test_a_bar_the_melody_head_silences_has_no_melody() -> None:
+    model = MusicVAE(TINY).eval()
+    cond = Conditioning.single(0, 0, 0, False, 4)
+    with torch.no_grad():
+        model.melody_sounds.weight.zero_()
+        model.melody_sounds.bias.fill_(-50.0)
+    assert (model.generate(cond, 8, generator=torch.Generator().manual_seed(0)).melody == REST).all()
+    with torch.no_grad():
+        model.melody_sounds.bias.fill_(50.0)
+    assert (model.generate(cond, 8, generator=torch.Generator().manual_seed(0)).melody != REST).any()
