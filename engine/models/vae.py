@@ -93,6 +93,11 @@ class MusicVAE(BaseGenModel):
         self.chord_emb = nn.Embedding(N_CHORDS + 1, 24)
         self.chord_first = nn.Linear(cfg.conductor_hidden + 24, N_CHORDS)
         self.chord_second = nn.Linear(cfg.conductor_hidden + 24, N_CHORDS)
+        # A bonus, from the bar's state, to the logit of repeating: the first chord the chord before, the
+        # second the first. (Through the 24-d embeddings alone, "the same again" is hard to express.)
+        self.chord_repeat = nn.Linear(cfg.conductor_hidden, 2)
+        nn.init.zeros_(self.chord_repeat.weight)
+        nn.init.zeros_(self.chord_repeat.bias)
         self.melody_sounds = nn.Linear(cfg.conductor_hidden, 1)
         self.melody = TrackDecoder(N_MELODY, cfg.melody_hidden, cfg.ctx_dim + 1, 24, multi_hot=False)
         self.bass = TrackDecoder(N_BASS, cfg.bass_hidden, cfg.ctx_dim, 24, multi_hot=False)
@@ -170,14 +175,20 @@ class MusicVAE(BaseGenModel):
         previous = torch.cat([torch.full_like(last[:, :1], N_CHORDS), last[:, :-1]], 1).reshape(b * bars)
         sounds = self.melody_sounds_in(batch["melody"], cond).reshape(b * bars, 1)
         return {
-            "chord_first": self.chord_first(torch.cat([flat_states, self.chord_emb(previous)], -1)),
-            "chord_second": self.chord_second(torch.cat([flat_states, self.chord_emb(chords[:, 0])], -1)),
+            "chord_first": self._chord_logits(flat_states, previous, 0),
+            "chord_second": self._chord_logits(flat_states, chords[:, 0], 1),
             "melody_sounds": self.melody_sounds(flat_states).squeeze(-1),
             "melody": self.melody(self._prev_tokens(batch["melody"], self.melody.start), chord_steps,
                                   torch.cat([ctx, sounds], -1))[0],
             "bass": self.bass(self._prev_tokens(batch["bass"], self.bass.start), chord_steps, ctx)[0],
             "drums": self.drums(self._prev_drums(batch["drums"]), chord_steps[..., :0], ctx)[0],
         }
+
+    def _chord_logits(self, state: torch.Tensor, before: torch.Tensor, half: int) -> torch.Tensor:
+        """Logits of a bar's first (half 0) or second (half 1) chord, given the chord before it (N_CHORDS: unknown)."""
+        head = self.chord_first if half == 0 else self.chord_second
+        repeat = self.chord_repeat(state)[:, half:half + 1] * F.one_hot(before, N_CHORDS + 1)[:, :N_CHORDS]
+        return head(torch.cat([state, self.chord_emb(before)], -1)) + repeat
 
     @staticmethod
     def melody_sounds_in(melody: torch.Tensor, cond: Conditioning) -> torch.Tensor:
@@ -289,8 +300,8 @@ class MusicVAE(BaseGenModel):
         for b in range(bars):
             state = states[:, b]
             ctx = self.bar_ctx(state)
-            first = pick(self.chord_first(torch.cat([state, self.chord_emb(carry["chord"])], -1)))
-            second = pick(self.chord_second(torch.cat([state, self.chord_emb(first)], -1)))
+            first = pick(self._chord_logits(state, carry["chord"], 0))
+            second = pick(self._chord_logits(state, first, 1))
             out["chords"][:, b] = torch.stack([first, second], -1)
             p_sounds = torch.sigmoid(self.melody_sounds(state).squeeze(-1))
             sounds = (torch.rand(p_sounds.shape, generator=generator, device=dev) < p_sounds) if temperature > 0 \

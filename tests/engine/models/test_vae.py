@@ -125,3 +125,12 @@ def test_a_bar_the_melody_head_silences_has_no_melody() -> None:
     with torch.no_grad():
         model.melody_sounds.bias.fill_(50.0)
     assert (model.generate(cond, 8, generator=torch.Generator().manual_seed(0)).melody != REST).any()
+
+
+def test_the_repeat_bonus_can_hold_one_chord_throughout() -> None:
+    model = MusicVAE(TINY).eval()
+    with torch.no_grad():
+        model.chord_repeat.bias.fill_(50.0)
+    cond = Conditioning.single(0, 0, 0, False, 3)
+    chords = model.generate(cond, 12, generator=torch.Generator().manual_seed(2)).chords
+    assert (chords == chords[:, :1, :1]).all()
