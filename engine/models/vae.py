@@ -21,6 +21,10 @@ from torch import nn
 from ..data.encoding import HOLD, METERS, N_BASS, N_CHORDS, N_DRUMS, N_MELODY, PITCH0, REST, SLOT
 from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask, walk
 
+CHORD_TEMPERATURE = 0.5
+"""Chords are drawn at this fraction of the notes' temperature: at the notes' own, the harmony moved
+about twice as often as the training data's (measured: docs/models.md, "Chord temperature")."""
+
 
 @dataclass
 class VAEConfig:
@@ -300,8 +304,8 @@ class MusicVAE(BaseGenModel):
         for b in range(bars):
             state = states[:, b]
             ctx = self.bar_ctx(state)
-            first = pick(self._chord_logits(state, carry["chord"], 0))
-            second = pick(self._chord_logits(state, first, 1))
+            first = pick(self._chord_logits(state, carry["chord"], 0) / CHORD_TEMPERATURE)
+            second = pick(self._chord_logits(state, first, 1) / CHORD_TEMPERATURE)
             out["chords"][:, b] = torch.stack([first, second], -1)
             p_sounds = torch.sigmoid(self.melody_sounds(state).squeeze(-1))
             sounds = (torch.rand(p_sounds.shape, generator=generator, device=dev) < p_sounds) if temperature > 0 \
