@@ -47,7 +47,9 @@ def log_likelihood(model: MusicVAE, batch: dict[str, torch.Tensor], z: torch.Ten
     chords = batch["chords"].reshape(b * bars, 2)
     chord_logp = (F.log_softmax(logits["chord_first"], -1).gather(-1, chords[:, :1])
                   + F.log_softmax(logits["chord_second"], -1).gather(-1, chords[:, 1:])).view(b, -1).sum(1)
-    return {"melody": tokens("melody"), "bass": tokens("bass"), "chords": chord_logp}
+    sounds = model.melody_sounds_in(batch["melody"], cond).reshape(-1)
+    sounds_logp = -F.binary_cross_entropy_with_logits(logits["melody_sounds"], sounds, reduction="none")
+    return {"melody": tokens("melody") + sounds_logp.view(b, -1).sum(1), "bass": tokens("bass"), "chords": chord_logp}
 
 
 def _log_normal(x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:

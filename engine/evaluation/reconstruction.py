@@ -42,7 +42,7 @@ def reconstruction(model: MusicVAE, corpus: SegmentArrays, device: torch.device,
         mu, _ = model.encode(data, cond)
         bars = data["melody"].shape[1]
         live = (~pad_mask(cond.meter, bars)).float()
-        sampled, _ = model._sample_bars(mu, cond, bars, temperature=0.0, generator=None)
+        sampled, _ = model._sample_bars(mu, cond, bars, 0.0, None, model._start(len(mu)))
         teacher = model.teacher_forced_predictions(data, cond, mu)
         for row, style_index in enumerate(data["style"].tolist()):
             style = STYLES[style_index].name

@@ -2,10 +2,12 @@
 
 Encoder: a bidirectional GRU over every 16th step of the segment (melody, bass, chord, drums).
 Decoder: a conductor GRU turns the latent into one embedding per bar; from each bar embedding a
-chord head picks the half-bar chords, and three small autoregressive GRUs write the bar's melody
-(given the chords), bass (given the chords) and drums. Tracks talk to each other only through the
-bar embedding and the chords, so sources that lack a track (drum-only grooves, lead sheets
-without bass) train the parts they have without teaching the others to expect silence.
+chord head picks the half-bar chords (the first given the chord before it, the second given the
+first), a melody head decides whether the bar has melody at all, and three small autoregressive
+GRUs write the bar's melody (given the chords and that decision), bass (given the chords) and
+drums. Tracks talk to each other only through the bar embedding and the chords, so sources that
+lack a track (drum-only grooves, lead sheets without bass) train the parts they have without
+teaching the others to expect silence.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from torch import nn
 
 from ..data.encoding import HOLD, METERS, N_BASS, N_CHORDS, N_DRUMS, N_MELODY, PITCH0, REST, SLOT
 from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask, walk
+
+CHORD_TEMPERATURE = 0.67
+"""Chords are drawn at this fraction of the notes' temperature: at the notes' own, the harmony moved
+about twice as often as the training data's (measured: docs/models.md, "Chord temperature")."""
 
 
 @dataclass
@@ -89,9 +95,15 @@ class MusicVAE(BaseGenModel):
         self.conductor = nn.GRU(cd + 8, cfg.conductor_hidden, batch_first=True)
         self.bar_ctx = nn.Linear(cfg.conductor_hidden, cfg.ctx_dim)
         self.chord_emb = nn.Embedding(N_CHORDS + 1, 24)
-        self.chord_first = nn.Linear(cfg.conductor_hidden, N_CHORDS)
+        self.chord_first = nn.Linear(cfg.conductor_hidden + 24, N_CHORDS)
         self.chord_second = nn.Linear(cfg.conductor_hidden + 24, N_CHORDS)
-        self.melody = TrackDecoder(N_MELODY, cfg.melody_hidden, cfg.ctx_dim, 24, multi_hot=False)
+        # A bonus, from the bar's state, to the logit of repeating: the first chord the chord before, the
+        # second the first. (Through the 24-d embeddings alone, "the same again" is hard to express.)
+        self.chord_repeat = nn.Linear(cfg.conductor_hidden, 2)
+        nn.init.zeros_(self.chord_repeat.weight)
+        nn.init.zeros_(self.chord_repeat.bias)
+        self.melody_sounds = nn.Linear(cfg.conductor_hidden, 1)
+        self.melody = TrackDecoder(N_MELODY, cfg.melody_hidden, cfg.ctx_dim + 1, 24, multi_hot=False)
         self.bass = TrackDecoder(N_BASS, cfg.bass_hidden, cfg.ctx_dim, 24, multi_hot=False)
         self.drums = TrackDecoder(N_DRUMS, cfg.drums_hidden, cfg.ctx_dim, 0, multi_hot=True)
 
@@ -161,15 +173,32 @@ class MusicVAE(BaseGenModel):
         ctx = self.bar_ctx(flat_states)
         chords = batch["chords"].reshape(b * bars, 2)
         chord_known = present[:, 2].repeat_interleave(bars).view(-1, 1) > 0
-        chord_steps = self.chord_emb(torch.where(chord_known, chords, torch.full_like(chords, N_CHORDS)))
-        chord_steps = chord_steps.repeat_interleave(SLOT // 2, 1)
+        known = torch.where(chord_known, chords, torch.full_like(chords, N_CHORDS))
+        chord_steps = self.chord_emb(known).repeat_interleave(SLOT // 2, 1)
+        last = known[:, 1].view(b, bars)
+        previous = torch.cat([torch.full_like(last[:, :1], N_CHORDS), last[:, :-1]], 1).reshape(b * bars)
+        sounds = self.melody_sounds_in(batch["melody"], cond).reshape(b * bars, 1)
         return {
-            "chord_first": self.chord_first(flat_states),
-            "chord_second": self.chord_second(torch.cat([flat_states, self.chord_emb(chords[:, 0])], -1)),
-            "melody": self.melody(self._prev_tokens(batch["melody"], self.melody.start), chord_steps, ctx)[0],
+            "chord_first": self._chord_logits(flat_states, previous, 0),
+            "chord_second": self._chord_logits(flat_states, chords[:, 0], 1),
+            "melody_sounds": self.melody_sounds(flat_states).squeeze(-1),
+            "melody": self.melody(self._prev_tokens(batch["melody"], self.melody.start), chord_steps,
+                                  torch.cat([ctx, sounds], -1))[0],
             "bass": self.bass(self._prev_tokens(batch["bass"], self.bass.start), chord_steps, ctx)[0],
             "drums": self.drums(self._prev_drums(batch["drums"]), chord_steps[..., :0], ctx)[0],
         }
+
+    def _chord_logits(self, state: torch.Tensor, before: torch.Tensor, half: int) -> torch.Tensor:
+        """Logits of a bar's first (half 0) or second (half 1) chord, given the chord before it (N_CHORDS: unknown)."""
+        head = self.chord_first if half == 0 else self.chord_second
+        repeat = self.chord_repeat(state)[:, half:half + 1] * F.one_hot(before, N_CHORDS + 1)[:, :N_CHORDS]
+        return head(torch.cat([state, self.chord_emb(before)], -1)) + repeat
+
+    @staticmethod
+    def melody_sounds_in(melody: torch.Tensor, cond: Conditioning) -> torch.Tensor:
+        """[B, bars]: 1 where the bar's melody sounds (a note or a note held into it), else 0."""
+        live = ~pad_mask(cond.meter, melody.shape[1])
+        return ((melody != REST) & live).any(-1).float()
 
     def teacher_forced_predictions(self, batch: dict[str, torch.Tensor], cond: Conditioning,
                                    z: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -203,6 +232,10 @@ class MusicVAE(BaseGenModel):
 
         masked_ce(mel_logits, batch["melody"].reshape(b * bars, SLOT), 0, "melody")
         masked_ce(bass_logits, batch["bass"].reshape(b * bars, SLOT), 1, "bass")
+        melody_bars = present[:, 0].repeat_interleave(bars)
+        sounds_bce = F.binary_cross_entropy_with_logits(
+            logits["melody_sounds"], self.melody_sounds_in(batch["melody"], cond).reshape(-1), reduction="none")
+        losses["melody_bars"] = (sounds_bce * melody_bars).sum() / melody_bars.sum().clamp(min=1)
         chord_weight = present[:, 2].repeat_interleave(bars)
         chord_ce = (F.cross_entropy(first_logits, chords[:, 0], reduction="none")
                     + F.cross_entropy(second_logits, chords[:, 1], reduction="none")) / 2
@@ -219,26 +252,32 @@ class MusicVAE(BaseGenModel):
 
         kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum(-1).mean()
         losses["kl"] = kl
-        recon = losses["melody"] + losses["bass"] + losses["chords"] + losses["drums"]
+        recon = losses["melody"] + losses["melody_bars"] + losses["bass"] + losses["chords"] + losses["drums"]
         losses["recon"] = recon
         losses["loss"] = recon + beta * torch.clamp(kl - self.config.free_bits, min=0) / bars
         return losses
 
     # ------------------------------------------------------------------ sampling
 
+    def _start(self, n: int, last_chord: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """What the decoders see before the first step: START tokens and the chord before (unknown if None)."""
+        dev = self.device
+        return {"melody": torch.full((n,), self.melody.start, device=dev, dtype=torch.long),
+                "bass": torch.full((n,), self.bass.start, device=dev, dtype=torch.long),
+                "drums": F.one_hot(torch.full((n,), N_DRUMS, device=dev), N_DRUMS + 1).float(),
+                "chord": (torch.full((n,), N_CHORDS, dtype=torch.long) if last_chord is None
+                          else last_chord.long()).to(dev)}
+
     def _sample_bars(self, z: torch.Tensor, cond: Conditioning, bars: int, temperature: float,
-                     generator: torch.Generator | None, first_bar: int = 0,
-                     carry: dict[str, torch.Tensor] | None = None) -> tuple[dict[str, torch.Tensor], dict]:
+                     generator: torch.Generator | None,
+                     carry: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], dict]:
         """Decode `bars` bars from latents z [B, d], autoregressively; greedy when temperature is 0."""
         n, dev = z.shape[0], z.device
         c = self.cond(cond)
         h0 = torch.tanh(self.latent_to_conductor(torch.cat([z, c], -1))).unsqueeze(0)
-        pos = self.bar_pos((torch.arange(bars, device=dev) + first_bar) % 64).expand(n, -1, -1)
+        pos = self.bar_pos(torch.arange(bars, device=dev) % 64).expand(n, -1, -1)
         states, _ = self.conductor(torch.cat([c.unsqueeze(1).expand(-1, bars, -1), pos], -1), h0)
         spb = torch.tensor([m.steps_per_bar for m in METERS], device=dev)[cond.meter]
-        carry = carry or {"melody": torch.full((n,), self.melody.start, device=dev, dtype=torch.long),
-                          "bass": torch.full((n,), self.bass.start, device=dev, dtype=torch.long),
-                          "drums": F.one_hot(torch.full((n,), N_DRUMS, device=dev), N_DRUMS + 1).float()}
         out = {"melody": torch.zeros(n, bars, SLOT, dtype=torch.long, device=dev),
                "bass": torch.zeros(n, bars, SLOT, dtype=torch.long, device=dev),
                "chords": torch.zeros(n, bars, 2, dtype=torch.long, device=dev),
@@ -265,20 +304,24 @@ class MusicVAE(BaseGenModel):
         for b in range(bars):
             state = states[:, b]
             ctx = self.bar_ctx(state)
-            first = pick(self.chord_first(state))
-            second = pick(self.chord_second(torch.cat([state, self.chord_emb(first)], -1)))
+            first = pick(self._chord_logits(state, carry["chord"], 0) / CHORD_TEMPERATURE)
+            second = pick(self._chord_logits(state, first, 1) / CHORD_TEMPERATURE)
             out["chords"][:, b] = torch.stack([first, second], -1)
+            p_sounds = torch.sigmoid(self.melody_sounds(state).squeeze(-1))
+            sounds = (torch.rand(p_sounds.shape, generator=generator, device=dev) < p_sounds) if temperature > 0 \
+                else p_sounds > 0.5
+            mel_ctx = torch.cat([ctx, sounds.float().unsqueeze(-1)], -1)
             half = (spb // 2).view(-1, 1)
             h_mel = h_bass = h_drums = None
             for s in range(SLOT):
                 chord = torch.where(torch.tensor(s, device=dev) < half.squeeze(1), first, second)
                 chord_in = self.chord_emb(chord).unsqueeze(1)
                 live = s < spb
-                mel_logits, h_mel = self.melody(carry["melody"].unsqueeze(1), chord_in, ctx, h_mel, s)
+                mel_logits, h_mel = self.melody(carry["melody"].unsqueeze(1), chord_in, mel_ctx, h_mel, s)
                 mel_logits = mel_logits[:, 0]
                 cannot_hold = (carry["melody"] == REST) | (carry["melody"] == self.melody.start)
                 mel_logits[:, HOLD] = torch.where(cannot_hold, -1e9, mel_logits[:, HOLD])
-                mel = torch.where(live, pick_note(mel_logits), torch.full_like(first, REST))
+                mel = torch.where(live & sounds, pick_note(mel_logits), torch.full_like(first, REST))
                 bass_logits, h_bass = self.bass(carry["bass"].unsqueeze(1), chord_in, ctx, h_bass, s)
                 bass_logits = bass_logits[:, 0]
                 cannot_hold = (carry["bass"] == REST) | (carry["bass"] == self.bass.start)
@@ -290,7 +333,7 @@ class MusicVAE(BaseGenModel):
                     else (p > 0.5).float()
                 hits = hits * live.float().unsqueeze(-1)
                 out["melody"][:, b, s], out["bass"][:, b, s], out["drums"][:, b, s] = mel, bass, hits
-                carry = {"melody": mel, "bass": bass, "drums": F.pad(hits, (0, 1))}
+                carry = {"melody": mel, "bass": bass, "drums": F.pad(hits, (0, 1)), "chord": second}
         return out, carry
 
     def sample_latents(self, n: int, bars: int, generator: torch.Generator | None, scale: float) -> torch.Tensor:
@@ -307,14 +350,19 @@ class MusicVAE(BaseGenModel):
     def generate(self, cond: Conditioning, bars: int, *, temperature: float = 1.0,
                  generator: torch.Generator | None = None, latent: torch.Tensor | None = None,
                  progress: ProgressCallback | None = None) -> Generated:
-        seg = self.config.segment_bars
-        sections = -(-bars // seg)
         if latent is None:
             latent = self.sample_latents(len(cond), bars, generator, temperature)
+        return self._decode(latent, cond, bars, temperature, generator, progress, self._start(len(cond)))
+
+    def _decode(self, latent: torch.Tensor, cond: Conditioning, bars: int, temperature: float,
+                generator: torch.Generator | None, progress: ProgressCallback | None,
+                carry: dict[str, torch.Tensor]) -> Generated:
+        """Write `bars` bars section by section, one latent per 8-bar section, the decoders' state carried."""
+        seg = self.config.segment_bars
+        sections = -(-bars // seg)
         latent = latent.to(self.device)
         cond = cond.to(self.device)
         parts: dict[str, list[torch.Tensor]] = {"melody": [], "bass": [], "chords": [], "drums": []}
-        carry = None
         for k in range(sections):
             length = min(seg, bars - k * seg)
             out, carry = self._sample_bars(latent[:, min(k, latent.shape[1] - 1)], cond, length,
@@ -341,13 +389,13 @@ class MusicVAE(BaseGenModel):
     def generate_continuation(self, prompt: Generated, cond: Conditioning, bars: int, *,
                               temperature: float = 1.0, generator: torch.Generator | None = None,
                               progress: ProgressCallback | None = None) -> Generated:
-        """Encode the prompt's last section, then walk on from its latent."""
+        """Encode the prompt's last section, then walk on from its latent and its last chord."""
         seg = self.config.segment_bars
         mu = self.embed(prompt.bar_range(-seg), cond)[:, -1]
         fresh = self.sample_latents(len(cond), bars + seg, generator, temperature)
         latents = walk(mu.unsqueeze(1), fresh[:, 1:])
-        return self.generate(cond, bars, temperature=temperature, generator=generator, latent=latents,
-                             progress=progress)
+        carry = self._start(len(cond), last_chord=prompt.chords[:, -1, 1])
+        return self._decode(latents, cond, bars, temperature, generator, progress, carry)
 
     @property
     def latent_dim(self) -> int:

@@ -28,6 +28,27 @@ def to_device(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str,
     return {k: v.to(device) for k, v in batch.items()}
 
 
+def warm_start(model: torch.nn.Module, state: dict[str, torch.Tensor]) -> list[str]:
+    """Load saved weights into a model whose layers may have grown inputs since (resumed training).
+
+    A tensor that grew keeps its saved values in its leading slice and zeros in the new part, so the
+    model starts out computing what the saved one did. Returns the names of the tensors that grew."""
+    own = model.state_dict()
+    grown = []
+    for name, saved in state.items():
+        target = own[name]
+        if target.shape != saved.shape:
+            if target.dim() != saved.dim() or any(t < s for t, s in zip(target.shape, saved.shape, strict=True)):
+                raise ValueError(f"{name}: saved shape {tuple(saved.shape)} does not fit {tuple(target.shape)}")
+            grown.append(name)
+            target.zero_()
+            target[tuple(slice(0, n) for n in saved.shape)] = saved
+        else:
+            target.copy_(saved)
+    model.load_state_dict(own)
+    return grown
+
+
 def save_checkpoint(data: dict[str, Any], train_config: dict[str, Any], out: Path) -> None:
     """Write a model's checkpoint dict with weights in half precision and its training config (atomically)."""
     data = {**data, "train_config": train_config,

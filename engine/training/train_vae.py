@@ -13,7 +13,7 @@ import torch
 
 from ..data.dataset import SPLITS, SegmentArrays, SegmentBatches, build_corpus, tensors
 from ..models.vae import MusicVAE, VAEConfig
-from .common import DEFAULT_SOURCES, cond_of, pick_device, save_checkpoint, to_device
+from .common import DEFAULT_SOURCES, cond_of, pick_device, save_checkpoint, to_device, warm_start
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,12 @@ def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
     first_step, history = 1, []
     if cfg.resume:
         data = torch.load(cfg.resume, map_location="cpu", weights_only=False)
-        model = MusicVAE.from_checkpoint(data).to(device).train()
-        cfg.model = model.config
+        cfg.model = VAEConfig(**data["config"])
+        model = MusicVAE(cfg.model)
+        grown = warm_start(model, data["state_dict"])
+        model = model.to(device).train()
+        if grown:
+            log.info("grown since the checkpoint, new inputs start at zero: %s", ", ".join(grown))
         first_step = int(data["train_config"]["step_reached"]) + 1
         history = [*data["train_config"].get("history", []), {k: v for k, v in data["train_config"].items()
                                                               if k not in ("history", "model")}]

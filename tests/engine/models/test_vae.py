@@ -85,3 +85,52 @@ def test_continuation_and_checkpoint_round_trip() -> None:
     again = clone.generate(cond, 8, generator=torch.Generator().manual_seed(3))
     assert torch.equal(again.melody, prompt.melody)
     assert (prompt.melody >= PITCH0).any()
+
+
+def test_a_bars_first_chord_is_predicted_from_the_chord_before_it() -> None:
+    torch.manual_seed(0)
+    model = MusicVAE(TINY).eval()
+    batch, cond = _batch(1)
+    z = torch.zeros(1, TINY.latent_dim)
+    before = model.decode_logits(batch, cond, z)["chord_first"]
+    batch["chords"][0, 2, 1] = (batch["chords"][0, 2, 1] + 1) % N_CHORDS
+    after = model.decode_logits(batch, cond, z)["chord_first"]
+    changed = [not torch.allclose(before[bar], after[bar]) for bar in range(8)]
+    assert changed == [False, False, False, True, False, False, False, False]
+
+
+def test_continuation_reads_the_prompts_last_chord() -> None:
+    """With a chord head that only copies the chord before, the continuation opens on the prompt's last chord."""
+    model = MusicVAE(TINY).eval()
+    with torch.no_grad():
+        emb = model.chord_emb.weight
+        emb.copy_(emb / emb.norm(dim=-1, keepdim=True))
+        model.chord_first.weight.zero_()
+        model.chord_first.bias.zero_()
+        model.chord_first.weight[:, TINY.conductor_hidden:] = 10 * emb[:N_CHORDS]
+    cond = Conditioning.single(0, 0, 0, False, 3)
+    prompt = model.generate(cond, 8, temperature=0.0)
+    prompt.chords[:, -1, 1] = torch.tensor([5, 17, 40])
+    cont = model.generate_continuation(prompt, cond, 2, temperature=0.0)
+    assert cont.chords[:, 0, 0].tolist() == [5, 17, 40]
+
+
+def test_a_bar_the_melody_head_silences_has_no_melody() -> None:
+    model = MusicVAE(TINY).eval()
+    cond = Conditioning.single(0, 0, 0, False, 4)
+    with torch.no_grad():
+        model.melody_sounds.weight.zero_()
+        model.melody_sounds.bias.fill_(-50.0)
+    assert (model.generate(cond, 8, generator=torch.Generator().manual_seed(0)).melody == REST).all()
+    with torch.no_grad():
+        model.melody_sounds.bias.fill_(50.0)
+    assert (model.generate(cond, 8, generator=torch.Generator().manual_seed(0)).melody != REST).any()
+
+
+def test_the_repeat_bonus_can_hold_one_chord_throughout() -> None:
+    model = MusicVAE(TINY).eval()
+    with torch.no_grad():
+        model.chord_repeat.bias.fill_(50.0)
+    cond = Conditioning.single(0, 0, 0, False, 3)
+    chords = model.generate(cond, 12, generator=torch.Generator().manual_seed(2)).chords
+    assert (chords == chords[:, :1, :1]).all()
