@@ -41,6 +41,9 @@ EMPTY_BAR_PENALTY = 2.0
 OUT_OF_KEY_PENALTY = 3.0
 """Candidate ranking: nats of style fit traded for a piece whose every note is outside its key. Without
 it the tagger, which hears chromaticism as jazz, picked the candidate furthest out of key."""
+HEARD_AS_ASKED_BONUS = 1.0
+"""Candidate ranking: nats added to a candidate the tagger labels as the requested style, so the style the
+reply reads back is the one asked for whenever a candidate allows it (docs/models.md, "Style adherence")."""
 _STYLE_COLOURS = {"blues": (3, 10), "rock": (10,)}
 """Tones outside the major scale that a style uses as its own (blue notes, the rock bVII)."""
 
@@ -105,10 +108,12 @@ class Composer:
                  taste: Taste | None = None) -> tuple[Generated, Arrangement, StyleScores | None]:
         """Run the model for a request and keep the best of several candidates; deterministic for a seed.
 
-        The candidates come from one batch; the style tagger scores what each one wrote (before any
-        arrangement rule); the winner has the best log-probability of the requested style, less
-        penalties for melody bars left empty and for notes outside the key, plus (given a listener's
-        taste) a Thompson draw of how much they would like each candidate.
+        The candidates come in batches (`candidates` each); the style tagger scores what each one wrote
+        (before any arrangement rule). When no candidate of a batch is heard as the requested style,
+        another batch is drawn, up to `candidate_rounds` batches. The winner has the best log-probability
+        of the requested style, plus a bonus if that style is the tagger's label, less penalties for melody
+        bars left empty and for notes outside the key, plus (given a listener's taste) a Thompson draw of
+        how much they would like each candidate.
         """
         rng = random.Random(seed)
         key = choose_key(request, rng)
@@ -118,24 +123,32 @@ class Composer:
         n = max(1, self.settings.candidates) if tagger is not None else 1
         cond = Conditioning.single(style.index, meter_index(request.meter), key.tonic, key.is_minor, n)
         generator = torch.Generator().manual_seed(seed)
-        gen = model.sample(cond, request.bars, latent_scale=self.settings.latent_scale, generator=generator)
         arrangement = Arrangement(style.name, float(request.tempo), request.meter, key, request.ensemble,
                                   style.swing, seed)
         if tagger is None:
-            return gen, arrangement, None
+            return model.sample(cond, request.bars, latent_scale=self.settings.latent_scale, generator=generator), \
+                arrangement, None
         with_drums = Role.DRUMS in request.ensemble
-        verdicts = [classify(tagger, segment_views(gen.melody[i].numpy(), gen.chords[i].numpy(), gen.drums[i].numpy(),
-                                                   request.meter, (True, False, True, with_drums)))
-                    for i in range(n)]
-        fit = [math.log(max(v.scores[style.name], 1e-9)) - EMPTY_BAR_PENALTY * empty_melody_bars(gen.row(i))
-               - OUT_OF_KEY_PENALTY * (1 - in_key_share(gen.row(i), key, style.name)) for i, v in enumerate(verdicts)]
+        candidates: list[Generated] = []
+        verdicts: list[StyleScores] = []
+        for _ in range(max(1, self.settings.candidate_rounds)):
+            gen = model.sample(cond, request.bars, latent_scale=self.settings.latent_scale, generator=generator)
+            candidates += [gen.row(i) for i in range(n)]
+            verdicts += [classify(tagger, segment_views(gen.melody[i].numpy(), gen.chords[i].numpy(),
+                                                        gen.drums[i].numpy(), request.meter,
+                                                        (True, False, True, with_drums))) for i in range(n)]
+            if any(v.label == style.name for v in verdicts):
+                break
+        fit = [math.log(max(v.scores[style.name], 1e-9)) + HEARD_AS_ASKED_BONUS * (v.label == style.name)
+               - EMPTY_BAR_PENALTY * empty_melody_bars(c) - OUT_OF_KEY_PENALTY * (1 - in_key_share(c, key, style.name))
+               for c, v in zip(candidates, verdicts, strict=True)]
         if taste is None:
-            best = max(range(n), key=lambda i: fit[i])
+            best = max(range(len(candidates)), key=lambda i: fit[i])
         else:
-            liking = np.stack([taste_vector(extract_features(arrange(gen.row(i), arrangement)), gen.latent[i].numpy())
-                               for i in range(n)])
+            liking = np.stack([taste_vector(extract_features(arrange(c, arrangement)), c.latent[0].numpy())
+                               for c in candidates])
             best = choose(liking, taste, np.array(fit), np.random.default_rng(seed))
-        return gen.row(best), arrangement, verdicts[best]
+        return candidates[best], arrangement, verdicts[best]
 
     def compose(self, request: Request, out_dir: Path | None = None, taste: Taste | None = None) -> Composition:
         """Compose, arrange, render and tag; files land in `out_dir` (default: settings.output_dir/ID)."""

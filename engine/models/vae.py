@@ -22,8 +22,8 @@ from ..data.encoding import HOLD, METERS, N_BASS, N_CHORDS, N_DRUMS, N_MELODY, P
 from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask, walk
 
 CHORD_TEMPERATURE = 0.67
-"""Chords are drawn at this fraction of the notes' temperature: at the notes' own, the harmony moved
-about twice as often as the training data's (measured: docs/models.md, "Chord temperature")."""
+"""Chords are drawn at this fraction of the notes' temperature: at the notes' own, the harmony changed
+more often than the training data's (measured: docs/models.md, "Chord temperature")."""
 
 
 @dataclass
