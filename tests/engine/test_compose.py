@@ -10,6 +10,7 @@ import pytest
 import soundfile
 
 from engine.compose import Composer
+from engine.mir.tagger import STYLE_NAMES, StyleScores
 from engine.render.audio import TAIL_SECONDS
 from engine.requests import parse_request
 
@@ -67,3 +68,18 @@ def test_audio_plays_for_as_long_as_the_midi(composer: Composer, tmp_path: Path)
     assert abs(data).max() > 0.1
     assert result.files["image"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert b"<score-partwise" in result.files["musicxml"].read_bytes()
+
+
+@pytest.mark.parametrize(("heard_as", "batches"), [("jazz", 1), ("classical", 2)])
+def test_another_batch_is_drawn_only_when_no_candidate_is_heard_as_asked(
+        composer: Composer, monkeypatch: pytest.MonkeyPatch, heard_as: str, batches: int) -> None:
+    calls = []
+
+    def fake_classify(tagger: object, views: object) -> StyleScores:
+        calls.append(views)
+        return StyleScores(heard_as, dict.fromkeys(STYLE_NAMES, 1 / len(STYLE_NAMES)))
+
+    monkeypatch.setattr("engine.compose.classify", fake_classify)
+    _, _, verdict = composer.generate(parse_request("jazz 4 bars", seed=3), 3)
+    assert len(calls) == batches * composer.settings.candidates == batches * 6
+    assert verdict is not None and verdict.label == heard_as
