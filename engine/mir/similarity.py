@@ -22,8 +22,11 @@ _SPREAD = {name: 1.0 for name in TAGGER_FEATURES} | {
 }
 
 
-LATENT_WEIGHT = 0.5
-"""The latent's share of the embedding, 0 (features only) to 1 (latent only)."""
+LATENT_WEIGHT = 0.05
+"""The latent's share of the embedding, 0 (features only) to 1 (latent only). Measured: the share of a
+composition's 5 nearest that are its style is 0.95 from the features alone, 0.93 at 0.05, 0.09 at 0.5,
+0.08 from the latent alone (style is the VAE's condition, not part of its latent); the small weight lets
+the latent order pieces whose features are alike."""
 
 
 def embedding(features: Mapping[str, float], latent: np.ndarray | None,
