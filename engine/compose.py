@@ -38,9 +38,10 @@ _STYLE_TONICS = {"pop": (0, 7, 2, 9, 5), "rock": (4, 9, 7, 2, 0), "jazz": (5, 10
 DEFAULT_MODEL = "vae"
 EMPTY_BAR_PENALTY = 2.0
 """Candidate ranking: nats of style fit traded for a melody that goes silent for a whole piece."""
-OUT_OF_KEY_PENALTY = 3.0
+OUT_OF_KEY_PENALTY = 5.0
 """Candidate ranking: nats of style fit traded for a piece whose every note is outside its key. Without
-it the tagger, which hears chromaticism as jazz, picked the candidate furthest out of key."""
+it the tagger, which hears chromaticism as jazz, picked the candidate furthest out of key; raised from 3
+with the label bonus below, which otherwise let more pieces stray (docs/models.md, "Style adherence")."""
 HEARD_AS_ASKED_BONUS = 1.0
 """Candidate ranking: nats added to a candidate the tagger labels as the requested style, so the style the
 reply reads back is the one asked for whenever a candidate allows it (docs/models.md, "Style adherence")."""

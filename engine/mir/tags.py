@@ -17,12 +17,13 @@ def basic_tags(score: Score) -> dict[str, Any]:
     melody = score.track(Role.MELODY)
     pitches = [n.pitch for n in melody.notes] if melody else []
     spb = score.meter.steps_per_bar
+    key = estimate_key(score)
     per_bar: list[str] = []
     for bar in range(score.bars):
-        labels = [c.symbol for c in score.chords if bar * spb <= c.start < (bar + 1) * spb]
+        labels = [c.spelled(key) for c in score.chords if bar * spb <= c.start < (bar + 1) * spb]
         per_bar.append(" ".join(dict.fromkeys(labels)) or (per_bar[-1] if per_bar else "N"))
     return {
-        "key": str(estimate_key(score)),
+        "key": str(key),
         "tempo": round(score.tempo),
         "meter": str(score.meter),
         "bars": score.bars,

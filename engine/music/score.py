@@ -13,7 +13,13 @@ from enum import StrEnum
 
 STEPS_PER_QUARTER = 4
 PITCH_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+_FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+_SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+_FLAT_MAJORS = frozenset({5, 10, 3, 8, 1})  # F, Bb, Eb, Ab, Db major (and their modes)
+_SHARP_MAJORS = frozenset({7, 2, 9, 4, 11, 6})  # G, D, A, E, B, F# major
 MODES = ("major", "minor", "dorian", "mixolydian", "lydian", "phrygian", "locrian")
+MODE_DEGREE = {"major": 0, "dorian": 2, "phrygian": 4, "lydian": 5, "mixolydian": 7, "minor": 9, "locrian": 11}
+"""Where each mode's tonic sits in its parent major scale (A minor: degree 9 of C major)."""
 # Semitone offsets of each mode's scale degrees from its tonic.
 MODE_SCALES: dict[str, tuple[int, ...]] = {
     "major": (0, 2, 4, 5, 7, 9, 11),
@@ -76,8 +82,14 @@ class Key:
     def is_minor(self) -> bool:
         return self.mode in ("minor", "dorian", "phrygian", "locrian")
 
+    def spell(self, pitch_class: int) -> str:
+        """A pitch class named as this key writes it: flats in flat keys, sharps in sharp keys."""
+        parent = (self.tonic - MODE_DEGREE[self.mode]) % 12
+        names = _FLAT_NAMES if parent in _FLAT_MAJORS else _SHARP_NAMES if parent in _SHARP_MAJORS else PITCH_NAMES
+        return names[pitch_class % 12]
+
     def __str__(self) -> str:
-        return f"{PITCH_NAMES[self.tonic]} {self.mode}"
+        return f"{self.spell(self.tonic)} {self.mode}"
 
 
 @dataclass(frozen=True)
@@ -118,9 +130,13 @@ class ChordLabel:
 
     @property
     def symbol(self) -> str:
+        return self.spelled(None)
+
+    def spelled(self, key: Key | None) -> str:
+        """The symbol with its root named as `key` writes it (no key: C#, Eb, F#, Ab, Bb)."""
         suffix = {"maj": "", "min": "m", "7": "7", "maj7": "maj7", "m7": "m7", "dim": "dim",
                   "m7b5": "m7b5", "sus4": "sus4", "aug": "aug"}.get(self.quality, self.quality)
-        return PITCH_NAMES[self.root] + suffix
+        return (key.spell(self.root) if key is not None else PITCH_NAMES[self.root]) + suffix
 
 
 @dataclass

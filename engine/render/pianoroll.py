@@ -167,8 +167,9 @@ def _draw_chords(draw: ImageDraw.ImageDraw, score: Score, lay: _Layout) -> None:
     for chord in sorted(score.chords, key=lambda c: c.start):
         x = lay.x(chord.start) + 4
         if x >= free_x and chord.start < lay.steps:
-            draw.text((x, TOP - 24), chord.symbol, fill=CHORD_TEXT, font=font, anchor="ls")
-            free_x = x + draw.textlength(chord.symbol, font=font) + 6
+            symbol = chord.spelled(score.key)
+            draw.text((x, TOP - 24), symbol, fill=CHORD_TEXT, font=font, anchor="ls")
+            free_x = x + draw.textlength(symbol, font=font) + 6
 
 
 def _shade(colour: tuple[int, int, int], velocity: int) -> tuple[int, int, int]:
