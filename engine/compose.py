@@ -127,8 +127,8 @@ class Composer:
         arrangement = Arrangement(style.name, float(request.tempo), request.meter, key, request.ensemble,
                                   style.swing, seed)
         if tagger is None:
-            return model.sample(cond, request.bars, latent_scale=self.settings.latent_scale, generator=generator), \
-                arrangement, None
+            gen = model.sample(cond, request.bars, latent_scale=self.settings.latent_scale, generator=generator)
+            return gen, arrangement, None
         with_drums = Role.DRUMS in request.ensemble
         candidates: list[Generated] = []
         verdicts: list[StyleScores] = []

@@ -62,6 +62,13 @@ def chord_of_token(token: int) -> tuple[int, str] | None:
     return root, QUALITIES[q]
 
 
+CHORD_CHROMA = np.zeros((N_CHORDS, 12), dtype=np.int64)
+"""[N_CHORDS, 12]: each chord token's tones as pitch classes, 0/1 (no chord: a zero row)."""
+for _tok in range(1, N_CHORDS):
+    _root, _quality = chord_of_token(_tok) or (0, "maj")
+    CHORD_CHROMA[_tok, [(_root + t) % 12 for t in CHORD_TONES[_quality]]] = 1
+
+
 @dataclass
 class Segment:
     """A run of bars as arrays; shapes are [bars, 16], [bars, 16], [bars, 2], [bars, 16, 9]."""

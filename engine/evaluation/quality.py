@@ -48,15 +48,13 @@ import torch
 from ..data.dataset import SEGMENT_BARS, SPLITS, SegmentArrays, build_corpus
 from ..data.encoding import (
     BASS_RANGE,
-    CHORD_TONES,
+    CHORD_CHROMA,
     HOLD,
     MELODY_RANGE,
     METERS,
-    N_CHORDS,
     PITCH0,
     SLOT,
     TRACKS,
-    chord_of_token,
 )
 from ..models.base import BaseGenModel, Conditioning, Generated
 from ..music.score import MODE_SCALES, Meter
@@ -76,11 +74,6 @@ TOLERANCE = 0.25
 PCT_POINTS = 1.0
 """A percentage within this many points of the data's also counts as within 25% (see `within`)."""
 METER_44 = METERS.index(Meter(4, 4))
-
-CHORD_CHROMA = np.zeros((N_CHORDS, 12), dtype=np.int64)
-for _tok in range(1, N_CHORDS):
-    _root, _quality = chord_of_token(_tok) or (0, "maj")
-    CHORD_CHROMA[_tok, [(_root + t) % 12 for t in CHORD_TONES[_quality]]] = 1
 
 _SCALES = np.array([np.roll(np.isin(np.arange(12), steps), root)
                     for steps in (MODE_SCALES["major"], MODE_SCALES["minor"]) for root in range(12)], dtype=float)

@@ -4,6 +4,7 @@ The embedding joins the style tagger's source-robust features (each scaled by a 
 no single one dominates) with the VAE latent's first section, each part of unit length, the latent
 part weighted by `LATENT_WEIGHT` (measured by `cadenza evaluate similarity`; docs/models.md).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

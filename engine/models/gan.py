@@ -21,7 +21,7 @@ from torch import nn
 
 from ..data.encoding import (
     BASS_RANGE,
-    CHORD_TONES,
+    CHORD_CHROMA,
     MELODY_RANGE,
     N_BASS,
     N_CHORDS,
@@ -31,7 +31,6 @@ from ..data.encoding import (
     REST,
     SLOT,
     TRACKS,
-    chord_of_token,
 )
 from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask, walk
 
@@ -155,17 +154,6 @@ def pitch_class_table(n_tokens: int, lowest: int) -> torch.Tensor:
     return table
 
 
-def chord_tone_table() -> torch.Tensor:
-    """[N_CHORDS, 12]: each chord token's tones as pitch classes (no chord: a zero row)."""
-    table = torch.zeros(N_CHORDS, 12)
-    for token in range(N_CHORDS):
-        chord = chord_of_token(token)
-        if chord is not None:
-            root, quality = chord
-            table[token, [(root + i) % 12 for i in CHORD_TONES[quality]]] = 1.0
-    return table
-
-
 class Critic(nn.Module):
     """Scores a section (real one-hot or generated distributions) given its condition and tracks present.
 
@@ -179,7 +167,7 @@ class Critic(nn.Module):
 
     def __init__(self, cfg: GANConfig) -> None:
         super().__init__()
-        self.register_buffer("chord_tones", chord_tone_table(), persistent=False)
+        self.register_buffer("chord_tones", torch.from_numpy(CHORD_CHROMA).float(), persistent=False)
         self.register_buffer("melody_pc", pitch_class_table(N_MELODY, MELODY_RANGE[0]), persistent=False)
         self.register_buffer("bass_pc", pitch_class_table(N_BASS, BASS_RANGE[0]), persistent=False)
         self.cond = ConditionEmbedding(cfg.n_styles)
