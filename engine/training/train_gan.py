@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from ..data.dataset import SPLITS, SegmentBatches, build_corpus
-from ..data.encoding import PITCH0, TRACKS
+from ..data.encoding import HOLD, PITCH0, REST, TRACKS
 from ..models.base import Conditioning
 from ..models.gan import GANConfig, MuseGAN, one_hot_batch
 from .common import DEFAULT_SOURCES, cond_of, pick_device, save_checkpoint, to_device
@@ -29,6 +29,8 @@ class GANTrainConfig:
     batch_size: int = 48
     lr: float = 1e-4
     gp_weight: float = 10.0
+    feature_match: float = 10.0
+    """Weight of the generator's feature-matching term (`style_feature_loss`); 0 turns it off."""
     max_minutes: float = 0.0
     seed: int = 0
     log_every: int = 100
@@ -49,6 +51,42 @@ def gradient_penalty(model: MuseGAN, real: dict[str, torch.Tensor], fake: dict[s
     grads = torch.autograd.grad(score.sum(), [mixed[k] for k in TRACKS], create_graph=True)
     norm = torch.sqrt(torch.stack([g.pow(2).flatten(1).sum(1) for g in grads]).sum(0) + 1e-12)
     return ((norm - 1) ** 2).mean()
+
+
+def section_features(model: MuseGAN, x: dict[str, torch.Tensor],
+                     present: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per section [B, 9]: the critic's three harmony features averaged over the section, and the
+    melody's and bass's shares of rest, hold and onset steps; with [B, 9] flags of where each applies."""
+    assert model.critic is not None
+    has = present > 0
+    harmony = model.critic.harmony(x, present).mean(1)
+
+    def kinds(track: str) -> torch.Tensor:
+        p = x[track].flatten(1, 2)
+        return torch.stack([p[..., REST], p[..., HOLD], p[..., PITCH0:].sum(-1)], -1).mean(1)
+
+    mel, bass, chords = (has[:, TRACKS.index(t)] for t in ("melody", "bass", "chords"))
+    applies = torch.stack([mel & chords, bass & chords, chords] + [mel] * 3 + [bass] * 3, -1).float()
+    return torch.cat([harmony, kinds("melody"), kinds("bass")], -1), applies
+
+
+def style_feature_loss(model: MuseGAN, fake: dict[str, torch.Tensor], real: dict[str, torch.Tensor],
+                       cond: Conditioning, present: torch.Tensor) -> torch.Tensor:
+    """Feature matching (Salimans et al., 2016) per style: the squared gap between the generated and real
+    sections' mean `section_features`, style by style within the batch (fakes share the batch's conditions).
+
+    Added because the critic alone left the melodies further from their chords than the data's."""
+    got, applies = section_features(model, fake, present)
+    want, _ = section_features(model, real, present)
+    loss = got.new_zeros(())
+    for style in cond.style.unique():
+        rows = cond.style == style
+        weight = applies[rows]
+        count = weight.sum(0)
+        used = count > 0
+        gap = ((got[rows] - want[rows]) * weight).sum(0)[used] / count[used]
+        loss = loss + gap.pow(2).sum()
+    return loss
 
 
 def sample_stats(tokens: dict[str, torch.Tensor], present: torch.Tensor) -> dict[str, float]:
@@ -107,10 +145,12 @@ def train_gan(cfg: GANTrainConfig, datasets_dir: Path, cache_dir: Path, out: Pat
             batch = to_device(batches.sample(), device)
             fake = fakes_for(batch)
             g_loss = -model.critic(fake, cond_of(batch), batch["present"]).mean()
+            matching = style_feature_loss(model, fake, one_hot_batch(batch), cond_of(batch), batch["present"])
             opt_g.zero_grad()
-            g_loss.backward()
+            (g_loss + cfg.feature_match * matching).backward()
             opt_g.step()
             track("generator", g_loss.item())
+            track("feature_gap", matching.item())
             out_of_time = cfg.max_minutes > 0 and time.time() - started > cfg.max_minutes * 60
             if step % cfg.log_every == 0 or step == cfg.steps or out_of_time:
                 stats = sample_stats(MuseGAN.tokens({k: v.detach() for k, v in fake.items()}), batch["present"])
