@@ -159,10 +159,17 @@ class MusicVAE(BaseGenModel):
         start[..., -1] = 1.0
         return torch.cat([start, flat[:, :-1]], 1).reshape(b * bars, SLOT, N_DRUMS + 1)
 
-    def forward(self, batch: dict[str, torch.Tensor], cond: Conditioning, beta: float = 0.2) -> dict[str, torch.Tensor]:
-        """Teacher-forced losses and accuracies for a batch (the training step)."""
+    def forward(self, batch: dict[str, torch.Tensor], cond: Conditioning, beta: float = 0.2,
+                latent_dropout: float = 0.0) -> dict[str, torch.Tensor]:
+        """Teacher-forced losses and accuracies for a batch (the training step).
+
+        With `latent_dropout` p, a share p of the segments is decoded from the prior's centre (z = 0) instead
+        of their posterior sample, so the decoder also learns to write data-like music from a latent that
+        says nothing: what sampling near the centre asks of it."""
         mu, logvar = self.encode(batch, cond)
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        if latent_dropout > 0:
+            z = z * (torch.rand(z.shape[0], 1, device=z.device) >= latent_dropout).float()
         return self._decode_losses(batch, cond, z, mu, logvar, beta)
 
     def decode_logits(self, batch: dict[str, torch.Tensor], cond: Conditioning,
