@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from ..data.dataset import SPLITS, SegmentBatches, build_corpus
-from ..data.encoding import HOLD, PITCH0, REST, TRACKS
+from ..data.encoding import PITCH0, SLOT, TRACKS
 from ..models.base import Conditioning
 from ..models.gan import GANConfig, MuseGAN, one_hot_batch
 from .common import DEFAULT_SOURCES, cond_of, pick_device, save_checkpoint, to_device
@@ -53,41 +53,36 @@ def gradient_penalty(model: MuseGAN, real: dict[str, torch.Tensor], fake: dict[s
     return ((norm - 1) ** 2).mean()
 
 
-def section_features(model: MuseGAN, x: dict[str, torch.Tensor],
-                     present: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per section [B, 9]: the critic's three harmony features averaged over the section, and the
-    melody's and bass's shares of rest, hold and onset steps; with [B, 9] flags of where each applies."""
-    assert model.critic is not None
+def chord_tone_shares(model: MuseGAN, x: dict[str, torch.Tensor],
+                      present: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per section [B, 2]: the share of the melody's and of the bass's onsets (their probability mass) that
+    are tones of the sounding chord; with [B, 2] flags of where each applies (both tracks present)."""
+    critic = model.critic
+    assert critic is not None
+    b, bars = x["melody"].shape[:2]
+    steps = bars * SLOT
+    tones = (x["chords"] @ critic.chord_tones).repeat_interleave(SLOT // 2, 2).reshape(b, steps, 12)
+    shares = []
+    for track, pcs in (("melody", critic.melody_pc), ("bass", critic.bass_pc)):
+        onsets = (x[track] @ pcs).reshape(b, steps, 12)
+        shares.append((onsets * tones).sum((1, 2)) / onsets.sum((1, 2)).clamp(min=1e-6))
     has = present > 0
-    harmony = model.critic.harmony(x, present).mean(1)
-
-    def kinds(track: str) -> torch.Tensor:
-        p = x[track].flatten(1, 2)
-        return torch.stack([p[..., REST], p[..., HOLD], p[..., PITCH0:].sum(-1)], -1).mean(1)
-
-    mel, bass, chords = (has[:, TRACKS.index(t)] for t in ("melody", "bass", "chords"))
-    applies = torch.stack([mel & chords, bass & chords, chords] + [mel] * 3 + [bass] * 3, -1).float()
-    return torch.cat([harmony, kinds("melody"), kinds("bass")], -1), applies
-
-
-def straight_through(dist: torch.Tensor) -> torch.Tensor:
-    """The one-hot of each step's most likely token, with the gradient of `dist`."""
-    hard = torch.nn.functional.one_hot(dist.argmax(-1), dist.shape[-1]).to(dist.dtype)
-    return hard + dist - dist.detach()
+    chords = has[:, TRACKS.index("chords")]
+    applies = torch.stack([has[:, TRACKS.index("melody")] & chords, has[:, TRACKS.index("bass")] & chords], -1)
+    return torch.stack(shares, -1), applies.float()
 
 
 def style_feature_loss(model: MuseGAN, fake: dict[str, torch.Tensor], real: dict[str, torch.Tensor],
                        cond: Conditioning, present: torch.Tensor) -> torch.Tensor:
     """Feature matching (Salimans et al., 2016) per style: the squared gap between the generated and real
-    sections' mean `section_features`, style by style within the batch (fakes share the batch's conditions).
+    sections' mean `chord_tone_shares`, style by style within the batch (fakes share the batch's conditions).
 
-    Added because the critic alone left the melodies further from their chords than the data's. The
-    generated features are read off the most likely tokens (what sampling writes), with the gradient of
-    the distributions (straight-through): on the distributions themselves a first run matched them by
-    flattening its chord distributions while its chosen chords repeated in every bar."""
-    got, applies = section_features(model, {k: straight_through(v) if k != "drums" else v for k, v in fake.items()},
-                                    present)
-    want, _ = section_features(model, real, present)
+    Added because the critic alone left the melodies further from their chords than the data's. Shares,
+    not the critic's per-step features: matched on soft distributions, those were met by flattening the
+    chord distributions (a first run's chosen chords then repeated in every bar), and read off the most
+    likely tokens (straight-through) they pushed onsets into every step."""
+    got, applies = chord_tone_shares(model, fake, present)
+    want, _ = chord_tone_shares(model, real, present)
     loss = got.new_zeros(())
     for style in cond.style.unique():
         rows = cond.style == style
