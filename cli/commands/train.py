@@ -21,8 +21,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", type=Path, help="go on from this checkpoint (vae)")
     p.add_argument("--min-lr", type=float, default=None,
                    help="floor of the decaying learning rate (vae; a resumed run past the decay trains at it)")
-    p.add_argument("--latent-dropout", type=float, default=None,
-                   help="share of segments decoded from a zero latent (vae; see engine/models/vae.py)")
     json_flag(p)
     p.set_defaults(handler=run)
 
@@ -60,8 +58,6 @@ def _train_vae(args: argparse.Namespace, settings: Any) -> Result:
     _override(cfg, args)
     if args.min_lr:
         cfg.min_lr = args.min_lr
-    if args.latent_dropout is not None:
-        cfg.latent_dropout = args.latent_dropout
     if args.tiny:
         cfg.model = VAEConfig(latent_dim=8, enc_hidden=16, conductor_hidden=16, melody_hidden=16,
                               bass_hidden=8, drums_hidden=8, ctx_dim=8)

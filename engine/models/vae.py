@@ -2,12 +2,12 @@
 
 Encoder: a bidirectional GRU over every 16th step of the segment (melody, bass, chord, drums).
 Decoder: a conductor GRU turns the latent into one embedding per bar; from each bar embedding a
-chord head picks the half-bar chords (each given the chord before it and the chord a bar before,
-so a bar can repeat the last bar's pattern), a melody head decides whether the bar has melody at
-all, and three small autoregressive GRUs write the bar's melody (given the chords and that
-decision), bass (given the chords) and drums. Tracks talk to each other only through the bar
-embedding and the chords, so sources that lack a track (drum-only grooves, lead sheets without
-bass) train the parts they have without teaching the others to expect silence.
+chord head picks the half-bar chords (the first given the chord before it, the second given the
+first), a melody head decides whether the bar has melody at all, and three small autoregressive
+GRUs write the bar's melody (given the chords and that decision), bass (given the chords) and
+drums. Tracks talk to each other only through the bar embedding and the chords, so sources that
+lack a track (drum-only grooves, lead sheets without bass) train the parts they have without
+teaching the others to expect silence.
 """
 
 from __future__ import annotations
@@ -95,12 +95,11 @@ class MusicVAE(BaseGenModel):
         self.conductor = nn.GRU(cd + 8, cfg.conductor_hidden, batch_first=True)
         self.bar_ctx = nn.Linear(cfg.conductor_hidden, cfg.ctx_dim)
         self.chord_emb = nn.Embedding(N_CHORDS + 1, 24)
-        self.chord_first = nn.Linear(cfg.conductor_hidden + 48, N_CHORDS)
-        self.chord_second = nn.Linear(cfg.conductor_hidden + 48, N_CHORDS)
-        # Bonuses, from the bar's state, to the logits of repeating the chord before (outputs 0, 1: the
-        # first and second half) and the chord a bar before (2, 3). (Through the 24-d embeddings alone,
-        # "the same again" is hard to express.)
-        self.chord_repeat = nn.Linear(cfg.conductor_hidden, 4)
+        self.chord_first = nn.Linear(cfg.conductor_hidden + 24, N_CHORDS)
+        self.chord_second = nn.Linear(cfg.conductor_hidden + 24, N_CHORDS)
+        # A bonus, from the bar's state, to the logit of repeating: the first chord the chord before, the
+        # second the first. (Through the 24-d embeddings alone, "the same again" is hard to express.)
+        self.chord_repeat = nn.Linear(cfg.conductor_hidden, 2)
         nn.init.zeros_(self.chord_repeat.weight)
         nn.init.zeros_(self.chord_repeat.bias)
         self.melody_sounds = nn.Linear(cfg.conductor_hidden, 1)
@@ -159,17 +158,10 @@ class MusicVAE(BaseGenModel):
         start[..., -1] = 1.0
         return torch.cat([start, flat[:, :-1]], 1).reshape(b * bars, SLOT, N_DRUMS + 1)
 
-    def forward(self, batch: dict[str, torch.Tensor], cond: Conditioning, beta: float = 0.2,
-                latent_dropout: float = 0.0) -> dict[str, torch.Tensor]:
-        """Teacher-forced losses and accuracies for a batch (the training step).
-
-        With `latent_dropout` p, a share p of the segments is decoded from the prior's centre (z = 0) instead
-        of their posterior sample, so the decoder also learns to write data-like music from a latent that
-        says nothing: what sampling near the centre asks of it."""
+    def forward(self, batch: dict[str, torch.Tensor], cond: Conditioning, beta: float = 0.2) -> dict[str, torch.Tensor]:
+        """Teacher-forced losses and accuracies for a batch (the training step)."""
         mu, logvar = self.encode(batch, cond)
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-        if latent_dropout > 0:
-            z = z * (torch.rand(z.shape[0], 1, device=z.device) >= latent_dropout).float()
         return self._decode_losses(batch, cond, z, mu, logvar, beta)
 
     def decode_logits(self, batch: dict[str, torch.Tensor], cond: Conditioning,
@@ -183,12 +175,12 @@ class MusicVAE(BaseGenModel):
         chord_known = present[:, 2].repeat_interleave(bars).view(-1, 1) > 0
         known = torch.where(chord_known, chords, torch.full_like(chords, N_CHORDS))
         chord_steps = self.chord_emb(known).repeat_interleave(SLOT // 2, 1)
-        by_bar = known.view(b, bars, 2)
-        last_bar = torch.cat([torch.full_like(by_bar[:, :1], N_CHORDS), by_bar[:, :-1]], 1).reshape(b * bars, 2)
+        last = known[:, 1].view(b, bars)
+        previous = torch.cat([torch.full_like(last[:, :1], N_CHORDS), last[:, :-1]], 1).reshape(b * bars)
         sounds = self.melody_sounds_in(batch["melody"], cond).reshape(b * bars, 1)
         return {
-            "chord_first": self._chord_logits(flat_states, last_bar[:, 1], last_bar[:, 0], 0),
-            "chord_second": self._chord_logits(flat_states, chords[:, 0], last_bar[:, 1], 1),
+            "chord_first": self._chord_logits(flat_states, previous, 0),
+            "chord_second": self._chord_logits(flat_states, chords[:, 0], 1),
             "melody_sounds": self.melody_sounds(flat_states).squeeze(-1),
             "melody": self.melody(self._prev_tokens(batch["melody"], self.melody.start), chord_steps,
                                   torch.cat([ctx, sounds], -1))[0],
@@ -196,15 +188,11 @@ class MusicVAE(BaseGenModel):
             "drums": self.drums(self._prev_drums(batch["drums"]), chord_steps[..., :0], ctx)[0],
         }
 
-    def _chord_logits(self, state: torch.Tensor, before: torch.Tensor, bar_ago: torch.Tensor,
-                      half: int) -> torch.Tensor:
-        """Logits of a bar's first (half 0) or second (half 1) chord, given the chord before it and the chord
-        in the same half of the bar before (N_CHORDS: unknown)."""
+    def _chord_logits(self, state: torch.Tensor, before: torch.Tensor, half: int) -> torch.Tensor:
+        """Logits of a bar's first (half 0) or second (half 1) chord, given the chord before it (N_CHORDS: unknown)."""
         head = self.chord_first if half == 0 else self.chord_second
-        bonus = self.chord_repeat(state)
-        repeat = (bonus[:, half:half + 1] * F.one_hot(before, N_CHORDS + 1)[:, :N_CHORDS]
-                  + bonus[:, 2 + half:3 + half] * F.one_hot(bar_ago, N_CHORDS + 1)[:, :N_CHORDS])
-        return head(torch.cat([state, self.chord_emb(before), self.chord_emb(bar_ago)], -1)) + repeat
+        repeat = self.chord_repeat(state)[:, half:half + 1] * F.one_hot(before, N_CHORDS + 1)[:, :N_CHORDS]
+        return head(torch.cat([state, self.chord_emb(before)], -1)) + repeat
 
     @staticmethod
     def melody_sounds_in(melody: torch.Tensor, cond: Conditioning) -> torch.Tensor:
@@ -271,15 +259,14 @@ class MusicVAE(BaseGenModel):
 
     # ------------------------------------------------------------------ sampling
 
-    def _start(self, n: int, last_chords: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
-        """What the decoders see before the first step: START tokens and the bar before's two chords [n, 2]
-        (unknown if None)."""
+    def _start(self, n: int, last_chord: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """What the decoders see before the first step: START tokens and the chord before (unknown if None)."""
         dev = self.device
         return {"melody": torch.full((n,), self.melody.start, device=dev, dtype=torch.long),
                 "bass": torch.full((n,), self.bass.start, device=dev, dtype=torch.long),
                 "drums": F.one_hot(torch.full((n,), N_DRUMS, device=dev), N_DRUMS + 1).float(),
-                "chords": (torch.full((n, 2), N_CHORDS, dtype=torch.long) if last_chords is None
-                           else last_chords.long()).to(dev)}
+                "chord": (torch.full((n,), N_CHORDS, dtype=torch.long) if last_chord is None
+                          else last_chord.long()).to(dev)}
 
     def _sample_bars(self, z: torch.Tensor, cond: Conditioning, bars: int, temperature: float,
                      generator: torch.Generator | None,
@@ -317,11 +304,9 @@ class MusicVAE(BaseGenModel):
         for b in range(bars):
             state = states[:, b]
             ctx = self.bar_ctx(state)
-            last_bar = carry["chords"]
-            first = pick(self._chord_logits(state, last_bar[:, 1], last_bar[:, 0], 0) / CHORD_TEMPERATURE)
-            second = pick(self._chord_logits(state, first, last_bar[:, 1], 1) / CHORD_TEMPERATURE)
-            bar_chords = torch.stack([first, second], -1)
-            out["chords"][:, b] = bar_chords
+            first = pick(self._chord_logits(state, carry["chord"], 0) / CHORD_TEMPERATURE)
+            second = pick(self._chord_logits(state, first, 1) / CHORD_TEMPERATURE)
+            out["chords"][:, b] = torch.stack([first, second], -1)
             p_sounds = torch.sigmoid(self.melody_sounds(state).squeeze(-1))
             sounds = (torch.rand(p_sounds.shape, generator=generator, device=dev) < p_sounds) if temperature > 0 \
                 else p_sounds > 0.5
@@ -348,7 +333,7 @@ class MusicVAE(BaseGenModel):
                     else (p > 0.5).float()
                 hits = hits * live.float().unsqueeze(-1)
                 out["melody"][:, b, s], out["bass"][:, b, s], out["drums"][:, b, s] = mel, bass, hits
-                carry = {"melody": mel, "bass": bass, "drums": F.pad(hits, (0, 1)), "chords": bar_chords}
+                carry = {"melody": mel, "bass": bass, "drums": F.pad(hits, (0, 1)), "chord": second}
         return out, carry
 
     def sample_latents(self, n: int, bars: int, generator: torch.Generator | None, scale: float) -> torch.Tensor:
@@ -404,12 +389,12 @@ class MusicVAE(BaseGenModel):
     def generate_continuation(self, prompt: Generated, cond: Conditioning, bars: int, *,
                               temperature: float = 1.0, generator: torch.Generator | None = None,
                               progress: ProgressCallback | None = None) -> Generated:
-        """Encode the prompt's last section, then walk on from its latent and its last bar's chords."""
+        """Encode the prompt's last section, then walk on from its latent and its last chord."""
         seg = self.config.segment_bars
         mu = self.embed(prompt.bar_range(-seg), cond)[:, -1]
         fresh = self.sample_latents(len(cond), bars + seg, generator, temperature)
         latents = walk(mu.unsqueeze(1), fresh[:, 1:])
-        carry = self._start(len(cond), last_chords=prompt.chords[:, -1])
+        carry = self._start(len(cond), last_chord=prompt.chords[:, -1, 1])
         return self._decode(latents, cond, bars, temperature, generator, progress, carry)
 
     @property

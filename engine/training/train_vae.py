@@ -29,8 +29,6 @@ class TrainConfig:
     min_lr: float = 1e-4
     beta: float = 0.2
     beta_warmup: int = 3000
-    latent_dropout: float = 0.0
-    """Share of segments decoded from z = 0 (see MusicVAE.forward); the shipped run's last leg used 0.2."""
     max_minutes: float = 0.0
     """Stop early after this many minutes (0 = no limit); the checkpoint records the step reached."""
     seed: int = 0
@@ -95,7 +93,7 @@ def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
         for step in range(first_step, cfg.steps + 1):
             batch = to_device(batches.sample(), device)
             beta = cfg.beta * min(1.0, step / max(1, cfg.beta_warmup))
-            losses = model(batch, cond_of(batch), beta=beta, latent_dropout=cfg.latent_dropout)
+            losses = model(batch, cond_of(batch), beta=beta)
             opt.zero_grad()
             losses["loss"].backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -42,22 +42,6 @@ def test_losses_are_finite_and_training_reduces_them() -> None:
     assert model(batch, cond)["recon"].item() < first * 0.8
 
 
-def test_latent_dropout_decodes_from_the_prior_centre() -> None:
-    """With every latent dropped the reconstruction reads nothing of the encoder; with none it does."""
-    torch.manual_seed(0)
-    model = MusicVAE(TINY)
-    batch, cond = _batch()
-
-    def encoder_grad(dropout: float) -> float:
-        model.zero_grad()
-        model(batch, cond, latent_dropout=dropout)["recon"].backward()
-        assert model.to_latent.weight.grad is not None
-        return float(model.to_latent.weight.grad.abs().sum())
-
-    assert encoder_grad(1.0) == 0
-    assert encoder_grad(0.0) > 0
-
-
 def test_missing_tracks_do_not_contribute_to_the_loss() -> None:
     model = MusicVAE(TINY)
     batch, cond = _batch(2)
@@ -123,25 +107,12 @@ def test_continuation_reads_the_prompts_last_chord() -> None:
         emb.copy_(emb / emb.norm(dim=-1, keepdim=True))
         model.chord_first.weight.zero_()
         model.chord_first.bias.zero_()
-        model.chord_first.weight[:, TINY.conductor_hidden:TINY.conductor_hidden + 24] = 10 * emb[:N_CHORDS]
+        model.chord_first.weight[:, TINY.conductor_hidden:] = 10 * emb[:N_CHORDS]
     cond = Conditioning.single(0, 0, 0, False, 3)
     prompt = model.generate(cond, 8, temperature=0.0)
     prompt.chords[:, -1, 1] = torch.tensor([5, 17, 40])
     cont = model.generate_continuation(prompt, cond, 2, temperature=0.0)
     assert cont.chords[:, 0, 0].tolist() == [5, 17, 40]
-
-
-def test_the_repeat_bonus_can_repeat_the_last_bars_pattern() -> None:
-    """A large bonus for the chord a bar before makes every bar repeat the prompt's last bar, both halves."""
-    model = MusicVAE(TINY).eval()
-    with torch.no_grad():
-        model.chord_repeat.weight.zero_()
-        model.chord_repeat.bias.copy_(torch.tensor([0.0, 0.0, 50.0, 50.0]))
-    cond = Conditioning.single(0, 0, 0, False, 3)
-    prompt = model.generate(cond, 8, temperature=0.0)
-    prompt.chords[:, -1] = torch.tensor([[5, 9], [17, 3], [40, 40]])
-    cont = model.generate_continuation(prompt, cond, 3, temperature=1.0, generator=torch.Generator().manual_seed(0))
-    assert cont.chords.tolist() == [[[5, 9]] * 3, [[17, 3]] * 3, [[40, 40]] * 3]
 
 
 def test_a_bar_the_melody_head_silences_has_no_melody() -> None:
