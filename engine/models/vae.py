@@ -19,11 +19,20 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..data.encoding import HOLD, METERS, N_BASS, N_CHORDS, N_DRUMS, N_MELODY, PITCH0, REST, SLOT
+from ..styles import STYLES
 from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask, walk
 
-CHORD_TEMPERATURE = 0.67
-"""Chords are drawn at this fraction of the notes' temperature: at the notes' own, the harmony changed
-more often than the training data's (measured: docs/models.md, "Chord temperature")."""
+CHORD_TEMPERATURE = {"pop": 1.0, "rock": 0.5, "jazz": 0.5, "blues": 0.8, "folk": 0.5, "classical": 0.67,
+                     "lofi": 0.67}
+"""Per style, the fraction of the notes' temperature the chords are drawn at. At the notes' own the
+harmony changes more often than the training data's in every style but pop; how much less often each
+style's harmony should move was measured on a grid (docs/models.md, "Chord temperature")."""
+
+
+def chord_temperatures(style: torch.Tensor) -> torch.Tensor:
+    """`CHORD_TEMPERATURE` for each row's style index."""
+    by_index = {s.index: CHORD_TEMPERATURE[s.name] for s in STYLES}
+    return torch.tensor([by_index[i] for i in range(len(by_index))])[style.cpu()]
 
 
 @dataclass
@@ -301,11 +310,12 @@ class MusicVAE(BaseGenModel):
             kind = torch.multinomial(kinds, 1, generator=generator).squeeze(-1)
             return torch.where(kind == PITCH0, pick(logits[:, PITCH0:]) + PITCH0, kind)
 
+        chord_temperature = chord_temperatures(cond.style).to(dev).unsqueeze(-1)
         for b in range(bars):
             state = states[:, b]
             ctx = self.bar_ctx(state)
-            first = pick(self._chord_logits(state, carry["chord"], 0) / CHORD_TEMPERATURE)
-            second = pick(self._chord_logits(state, first, 1) / CHORD_TEMPERATURE)
+            first = pick(self._chord_logits(state, carry["chord"], 0) / chord_temperature)
+            second = pick(self._chord_logits(state, first, 1) / chord_temperature)
             out["chords"][:, b] = torch.stack([first, second], -1)
             p_sounds = torch.sigmoid(self.melody_sounds(state).squeeze(-1))
             sounds = (torch.rand(p_sounds.shape, generator=generator, device=dev) < p_sounds) if temperature > 0 \

@@ -134,3 +134,32 @@ def test_the_repeat_bonus_can_hold_one_chord_throughout() -> None:
     cond = Conditioning.single(0, 0, 0, False, 3)
     chords = model.generate(cond, 12, generator=torch.Generator().manual_seed(2)).chords
     assert (chords == chords[:, :1, :1]).all()
+
+
+def test_each_style_draws_its_chords_at_its_own_temperature() -> None:
+    from engine.models.vae import CHORD_TEMPERATURE, chord_temperatures
+
+    assert set(CHORD_TEMPERATURE) == {s.name for s in STYLES}
+    rows = torch.tensor([s.index for s in STYLES] * 2)
+    assert chord_temperatures(rows).tolist() == pytest.approx([CHORD_TEMPERATURE[s.name] for s in STYLES] * 2)
+
+
+def test_a_colder_chord_temperature_repeats_chords_more() -> None:
+    """Rock (0.5) against pop (1.0) with the same weights and latents: fewer chord changes."""
+    torch.manual_seed(0)
+    model = MusicVAE(TINY).eval()
+    with torch.no_grad():
+        model.cond.style.weight.zero_()  # the two styles differ only in their chord temperature
+        for head in (model.chord_first, model.chord_second):
+            head.weight.zero_()
+            head.bias.zero_()
+        model.chord_repeat.weight.zero_()
+        model.chord_repeat.bias.fill_(4.0)  # repeating the chord before: e^4 against 1 for each other chord
+    changes = {}
+    for name in ("pop", "rock"):
+        style = next(s for s in STYLES if s.name == name)
+        cond = Conditioning.single(style.index, 0, 0, False, 64)
+        gen = model.generate(cond, 8, generator=torch.Generator().manual_seed(1))
+        flat = gen.chords.reshape(64, -1)
+        changes[name] = float((flat[:, 1:] != flat[:, :-1]).float().mean())
+    assert changes["rock"] < changes["pop"]
