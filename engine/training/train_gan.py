@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from ..data.dataset import SPLITS, SegmentBatches, build_corpus
-from ..data.encoding import PITCH0, SLOT, TRACKS
+from ..data.encoding import PITCH0, TRACKS
 from ..models.base import Conditioning
 from ..models.gan import GANConfig, MuseGAN, one_hot_batch
 from .common import DEFAULT_SOURCES, cond_of, pick_device, save_checkpoint, to_device
@@ -29,8 +29,6 @@ class GANTrainConfig:
     batch_size: int = 48
     lr: float = 1e-4
     gp_weight: float = 10.0
-    feature_match: float = 10.0
-    """Weight of the generator's feature-matching term (`style_feature_loss`); 0 turns it off."""
     max_minutes: float = 0.0
     seed: int = 0
     log_every: int = 100
@@ -51,47 +49,6 @@ def gradient_penalty(model: MuseGAN, real: dict[str, torch.Tensor], fake: dict[s
     grads = torch.autograd.grad(score.sum(), [mixed[k] for k in TRACKS], create_graph=True)
     norm = torch.sqrt(torch.stack([g.pow(2).flatten(1).sum(1) for g in grads]).sum(0) + 1e-12)
     return ((norm - 1) ** 2).mean()
-
-
-def chord_tone_shares(model: MuseGAN, x: dict[str, torch.Tensor],
-                      present: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per section [B, 2]: the share of the melody's and of the bass's onsets (their probability mass) that
-    are tones of the sounding chord; with [B, 2] flags of where each applies (both tracks present)."""
-    critic = model.critic
-    assert critic is not None
-    b, bars = x["melody"].shape[:2]
-    steps = bars * SLOT
-    tones = (x["chords"] @ critic.chord_tones).repeat_interleave(SLOT // 2, 2).reshape(b, steps, 12)
-    shares = []
-    for track, pcs in (("melody", critic.melody_pc), ("bass", critic.bass_pc)):
-        onsets = (x[track] @ pcs).reshape(b, steps, 12)
-        shares.append((onsets * tones).sum((1, 2)) / onsets.sum((1, 2)).clamp(min=1e-6))
-    has = present > 0
-    chords = has[:, TRACKS.index("chords")]
-    applies = torch.stack([has[:, TRACKS.index("melody")] & chords, has[:, TRACKS.index("bass")] & chords], -1)
-    return torch.stack(shares, -1), applies.float()
-
-
-def style_feature_loss(model: MuseGAN, fake: dict[str, torch.Tensor], real: dict[str, torch.Tensor],
-                       cond: Conditioning, present: torch.Tensor) -> torch.Tensor:
-    """Feature matching (Salimans et al., 2016) per style: the squared gap between the generated and real
-    sections' mean `chord_tone_shares`, style by style within the batch (fakes share the batch's conditions).
-
-    Added because the critic alone left the melodies further from their chords than the data's. Shares,
-    not the critic's per-step features: matched on soft distributions, those were met by flattening the
-    chord distributions (a first run's chosen chords then repeated in every bar), and read off the most
-    likely tokens (straight-through) they pushed onsets into every step."""
-    got, applies = chord_tone_shares(model, fake, present)
-    want, _ = chord_tone_shares(model, real, present)
-    loss = got.new_zeros(())
-    for style in cond.style.unique():
-        rows = cond.style == style
-        weight = applies[rows]
-        count = weight.sum(0)
-        used = count > 0
-        gap = ((got[rows] - want[rows]) * weight).sum(0)[used] / count[used]
-        loss = loss + gap.pow(2).sum()
-    return loss
 
 
 def sample_stats(tokens: dict[str, torch.Tensor], present: torch.Tensor) -> dict[str, float]:
@@ -150,12 +107,10 @@ def train_gan(cfg: GANTrainConfig, datasets_dir: Path, cache_dir: Path, out: Pat
             batch = to_device(batches.sample(), device)
             fake = fakes_for(batch)
             g_loss = -model.critic(fake, cond_of(batch), batch["present"]).mean()
-            matching = style_feature_loss(model, fake, one_hot_batch(batch), cond_of(batch), batch["present"])
             opt_g.zero_grad()
-            (g_loss + cfg.feature_match * matching).backward()
+            g_loss.backward()
             opt_g.step()
             track("generator", g_loss.item())
-            track("feature_gap", matching.item())
             out_of_time = cfg.max_minutes > 0 and time.time() - started > cfg.max_minutes * 60
             if step % cfg.log_every == 0 or step == cfg.steps or out_of_time:
                 stats = sample_stats(MuseGAN.tokens({k: v.detach() for k, v in fake.items()}), batch["present"])
