@@ -31,8 +31,8 @@ style's harmony should move was measured on a grid (docs/models.md, "Chord tempe
 
 def chord_temperatures(style: torch.Tensor) -> torch.Tensor:
     """`CHORD_TEMPERATURE` for each row's style index."""
-    by_index = {s.index: CHORD_TEMPERATURE[s.name] for s in STYLES}
-    return torch.tensor([by_index[i] for i in range(len(by_index))])[style.cpu()]
+    by_index = sorted(STYLES, key=lambda s: s.index)
+    return torch.tensor([CHORD_TEMPERATURE[s.name] for s in by_index])[style.cpu()]
 
 
 @dataclass

@@ -9,7 +9,7 @@ import torch
 from engine.data.encoding import HOLD, METERS, N_CHORDS, PITCH0, REST
 from engine.models.base import Conditioning
 from engine.models.vae import MusicVAE, VAEConfig
-from engine.styles import STYLES
+from engine.styles import STYLES, get_style
 
 TINY = VAEConfig(latent_dim=8, enc_hidden=16, conductor_hidden=16, melody_hidden=16, bass_hidden=8,
                  drums_hidden=8, ctx_dim=8)
@@ -157,8 +157,7 @@ def test_a_colder_chord_temperature_repeats_chords_more() -> None:
         model.chord_repeat.bias.fill_(4.0)  # repeating the chord before: e^4 against 1 for each other chord
     changes = {}
     for name in ("pop", "rock"):
-        style = next(s for s in STYLES if s.name == name)
-        cond = Conditioning.single(style.index, 0, 0, False, 64)
+        cond = Conditioning.single(get_style(name).index, 0, 0, False, 64)
         gen = model.generate(cond, 8, generator=torch.Generator().manual_seed(1))
         flat = gen.chords.reshape(64, -1)
         changes[name] = float((flat[:, 1:] != flat[:, :-1]).float().mean())
