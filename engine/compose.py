@@ -14,14 +14,15 @@ import numpy as np
 import torch
 
 from .arrange import Arrangement, arrange
-from .data.encoding import CHORD_TONES, MELODY_RANGE, PITCH0, chord_of_token, meter_index
+from .data.encoding import CHORD_TONES, MELODY_RANGE, PITCH0, chord_of_token, meter_index, segment_chroma
 from .mir.features import extract_features
+from .mir.key import find_key
 from .mir.tagger import StyleScores, classify, segment_views
 from .mir.tags import basic_tags
 from .models.base import Conditioning, Generated
 from .models.registry import load_model, load_style_tagger
 from .music.midi import write_midi
-from .music.score import Key, Role, Score
+from .music.score import MODE_DEGREE, Key, Meter, Role, Score
 from .personalization.taste import Taste, choose, taste_vector
 from .render.audio import encode as encode_audio
 from .render.audio import synthesize
@@ -45,6 +46,9 @@ with the label bonus below, which otherwise let more pieces stray (docs/models.m
 HEARD_AS_ASKED_BONUS = 1.0
 """Candidate ranking: nats added to a candidate the tagger labels as the requested style, so the style the
 reply reads back is the one asked for whenever a candidate allows it (docs/models.md, "Style adherence")."""
+OTHER_KEY_PENALTY = 2.0
+"""Candidate ranking: nats of style fit traded for a candidate that reads as another key than the one asked
+for, so the key the reply's tags name is the requested one whenever a candidate allows it."""
 _STYLE_COLOURS = {"blues": (3, 10), "rock": (10,)}
 """Tones outside the major scale that a style uses as its own (blue notes, the rock bVII)."""
 
@@ -89,6 +93,33 @@ def in_key_share(gen: Generated, key: Key, style: str) -> float:
     return sum(p in scale for p in pitches) / len(pitches) if pitches else 1.0
 
 
+def read_key(gen: Generated, meter: Meter) -> Key | None:
+    """The key row 0's melody, bass and chords read as, by the key finder the tags use."""
+    found = find_key(segment_chroma(gen.melody[:1].numpy(), gen.bass[:1].numpy(), gen.chords[:1].numpy(),
+                                    meter.steps_per_bar)[0])
+    return found.key if found else None
+
+
+def _same_key(a: Key | None, b: Key) -> bool:
+    return a is not None and (a.tonic, a.is_minor) == (b.tonic, b.is_minor)
+
+
+def _parent_major(key: Key) -> int:
+    """The tonic of the major scale that holds the key's scale (A minor, D dorian: C)."""
+    return (key.tonic - MODE_DEGREE[key.mode]) % 12
+
+
+def in_asked_key(gen: Generated, key: Key, meter: Meter) -> Generated:
+    """Row 0 moved (by at most a tritone) so that the scale it reads as is `key`'s: its tonic too when it
+    reads in `key`'s mode, else the relative key (C major written for A minor stays put). The models'
+    key conditioning is weak (docs/models.md, "Keys"); what they write is kept, only its pitch level moves."""
+    found = read_key(gen, meter)
+    if found is None:
+        return gen
+    shift = (_parent_major(key) - _parent_major(found) + 6) % 12 - 6
+    return gen.transposed(shift) if shift else gen
+
+
 def choose_key(request: Request, rng: random.Random) -> Key:
     """The requested key, else one of the style's usual tonics (major unless the mood says otherwise)."""
     if request.key is not None:
@@ -113,8 +144,8 @@ class Composer:
         (before any arrangement rule). When no candidate of a batch is heard as the requested style,
         another batch is drawn, up to `candidate_rounds` batches. The winner has the best log-probability
         of the requested style, plus a bonus if that style is the tagger's label, less penalties for melody
-        bars left empty and for notes outside the key, plus (given a listener's taste) a Thompson draw of
-        how much they would like each candidate.
+        bars left empty, for notes outside the key and for reading as another key, plus (given a listener's
+        taste) a Thompson draw of how much they would like each candidate.
         """
         rng = random.Random(seed)
         key = choose_key(request, rng)
@@ -128,20 +159,21 @@ class Composer:
                                   style.swing, seed)
         if tagger is None:
             gen = model.sample(cond, request.bars, latent_scale=self.settings.latent_scale, generator=generator)
-            return gen, arrangement, None
+            return in_asked_key(gen.row(0), key, request.meter), arrangement, None
         with_drums = Role.DRUMS in request.ensemble
         candidates: list[Generated] = []
         verdicts: list[StyleScores] = []
         for _ in range(max(1, self.settings.candidate_rounds)):
             gen = model.sample(cond, request.bars, latent_scale=self.settings.latent_scale, generator=generator)
-            candidates += [gen.row(i) for i in range(n)]
-            verdicts += [classify(tagger, segment_views(gen.melody[i].numpy(), gen.chords[i].numpy(),
-                                                        gen.drums[i].numpy(), request.meter,
-                                                        (True, False, True, with_drums))) for i in range(n)]
+            batch = [in_asked_key(gen.row(i), key, request.meter) for i in range(n)]
+            candidates += batch
+            verdicts += [classify(tagger, segment_views(c.melody[0].numpy(), c.chords[0].numpy(), c.drums[0].numpy(),
+                                                        request.meter, (True, False, True, with_drums))) for c in batch]
             if any(v.label == style.name for v in verdicts):
                 break
         fit = [math.log(max(v.scores[style.name], 1e-9)) + HEARD_AS_ASKED_BONUS * (v.label == style.name)
                - EMPTY_BAR_PENALTY * empty_melody_bars(c) - OUT_OF_KEY_PENALTY * (1 - in_key_share(c, key, style.name))
+               - OTHER_KEY_PENALTY * (not _same_key(read_key(c, request.meter), key))
                for c, v in zip(candidates, verdicts, strict=True)]
         if taste is None:
             best = max(range(len(candidates)), key=lambda i: fit[i])

@@ -19,7 +19,7 @@ import pretty_midi
 import torch
 
 from .arrange import Arrangement
-from .compose import DEFAULT_MODEL, Composer, Composition, choose_key
+from .compose import DEFAULT_MODEL, Composer, Composition, choose_key, in_asked_key
 from .data.encoding import METERS, decode, encode, meter_index
 from .mir.analysis import analyse
 from .mir.loading import UnreadableFile, load_score_bytes
@@ -153,7 +153,7 @@ class Deriver:
         request = replace(parent.request, model=name, seed=seed, bars=parent.score.bars)
         gen = self._model(name).generate(conditioning(request), request.bars, temperature=0.9, generator=generator,
                                          latent=moved)
-        return self._finish(request, seed, gen, started, out_dir, _ids(parent))
+        return self._finish(request, seed, _in_key(gen, request), started, out_dir, _ids(parent))
 
     def continuation(self, parent: Parent, bars: int, seed: int, *, model: str | None = None,
                      out_dir: Path | None = None) -> Composition:
@@ -197,6 +197,8 @@ class Deriver:
 
         gen = Generated(joined(written.melody), joined(written.bass), joined(written.chords), joined(written.drums),
                         path.unsqueeze(0))
+        half = (steps + 1) // 2 * STEP_BARS  # the bars conditioned on the first parent
+        gen = _joined(_in_key(gen.bar_range(0, half), first.request), _in_key(gen.bar_range(half), last.request))
         text = f"{first.request.text} → {last.request.text}"
         request = replace(first.request, text=text, model=name, seed=seed, bars=steps * STEP_BARS)
         return self._finish(request, seed, gen, started, out_dir, _ids(first) + _ids(last))
@@ -212,7 +214,18 @@ class Deriver:
         generator = torch.Generator().manual_seed(seed)
         gen = self._model(name).generate(conditioning(request), request.bars, temperature=0.9,
                                          generator=generator, latent=z)
-        return self._finish(request, seed, gen, started, out_dir, _ids(parent))
+        return self._finish(request, seed, _in_key(gen, request), started, out_dir, _ids(parent))
+
+
+def _in_key(gen: Generated, request: Request) -> Generated:
+    """What a model wrote for `request`, moved into its key (see `compose.in_asked_key`)."""
+    return in_asked_key(gen, request.key, request.meter) if request.key is not None else gen
+
+
+def _joined(a: Generated, b: Generated) -> Generated:
+    """`a`'s bars then `b`'s (one row each; `a`'s latents)."""
+    return Generated(torch.cat([a.melody, b.melody], 1), torch.cat([a.bass, b.bass], 1),
+                     torch.cat([a.chords, b.chords], 1), torch.cat([a.drums, b.drums], 1), a.latent)
 
 
 def slerp(a: torch.Tensor, b: torch.Tensor, t: float) -> torch.Tensor:

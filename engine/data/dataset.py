@@ -1,5 +1,10 @@
 """Training segments: every piece cut into fixed-length windows of bars, cached as one .npz file,
-served as tensors with random transposition and style-balanced sampling."""
+served as tensors with random transposition and style-balanced sampling.
+
+Each segment is labelled with the key its own notes and chords read as (`mir.key`, the key finder the
+replies' tags use), not its piece's: a piece's key fits its 8-bar windows only about two times in three
+(modulations, solos over changes, a key read off a whole song), and a model conditioned on such labels
+learns a weak key conditioning that composition could not honour (docs/models.md, "Keys")."""
 
 from __future__ import annotations
 
@@ -14,7 +19,18 @@ import numpy as np
 import torch
 
 from ..styles import STYLE_BY_NAME
-from .encoding import METERS, N_BASS, N_MELODY, PITCH0, QUALITIES, encode, meter_index
+from ..mir.key import find_key
+from .encoding import (
+    METERS,
+    N_BASS,
+    N_MELODY,
+    PITCH0,
+    encode,
+    meter_index,
+    segment_chroma,
+    transpose_chords,
+    transpose_tokens,
+)
 from .sources import SOURCES, Piece
 
 log = logging.getLogger(__name__)
@@ -66,18 +82,21 @@ def segments_of(pieces: Iterable[Piece], bars: int = SEGMENT_BARS) -> SegmentArr
         if piece.score.meter not in METERS:
             continue
         seg = encode(piece.score, piece.present)
-        key = piece.score.key
+        spb = piece.score.meter.steps_per_bar
         for start in _windows(seg.bars, bars, max(1, bars // 2)):
             mel = seg.melody[start:start + bars]
+            bass = seg.bass[start:start + bars]
             chords = seg.chords[start:start + bars]
             drums = seg.drums[start:start + bars]
-            filled = [(mel >= PITCH0).sum() >= 8, (seg.bass[start:start + bars] >= PITCH0).sum() >= 4,
+            filled = [(mel >= PITCH0).sum() >= 8, (bass >= PITCH0).sum() >= 4,
                       (chords > 0).sum() >= bars, drums.sum() >= 16]
             present = np.array([p and f for p, f in zip(piece.present, filled, strict=True)], dtype=np.uint8)
             if not present.any():
                 continue
+            found = find_key(segment_chroma(mel[None], bass[None], chords[None], spb)[0])
+            key = found.key if found else piece.score.key
             rows["melody"].append(mel.astype(np.int8))
-            rows["bass"].append(seg.bass[start:start + bars].astype(np.int8))
+            rows["bass"].append(bass.astype(np.int8))
             rows["chords"].append(chords.astype(np.int16))
             rows["drums"].append(drums.astype(np.uint8))
             rows["meter"].append(meter_index(piece.score.meter))
@@ -91,11 +110,11 @@ def segments_of(pieces: Iterable[Piece], bars: int = SEGMENT_BARS) -> SegmentArr
     return SegmentArrays(**{k: np.array(v) if v else np.zeros((0,)) for k, v in rows.items()})
 
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def build_corpus(datasets_dir: Path, cache_dir: Path, sources: Iterable[str] = tuple(SOURCES)) -> SegmentArrays:
-    """Segments of every named source, each read once and cached as `segments-v1-NAME.npz`."""
+    """Segments of every named source, each read once and cached as `segments-vN-NAME.npz`."""
     parts = []
     for name in sources:
         cache = cache_dir / f"segments-v{CACHE_VERSION}-{name}.npz"
@@ -120,15 +139,6 @@ def describe(corpus: SegmentArrays) -> dict[str, dict[str, int]]:
     return table
 
 
-def _shift_tokens(tokens: torch.Tensor, shift: torch.Tensor, n_tokens: int) -> torch.Tensor:
-    """Transpose pitch tokens by `shift` semitones (per row), folding by octaves to stay in range."""
-    n_pitches = n_tokens - PITCH0
-    pitch = tokens.long() - PITCH0 + shift.view(-1, *([1] * (tokens.dim() - 1)))
-    pitch = torch.where(pitch >= n_pitches, pitch - 12, pitch)
-    pitch = torch.where(pitch < 0, pitch + 12, pitch)
-    return torch.where(tokens.long() >= PITCH0, pitch + PITCH0, tokens.long())
-
-
 class SegmentBatches:
     """Random batches of training tensors, balanced across styles, transposed ±6 semitones."""
 
@@ -150,14 +160,10 @@ class SegmentBatches:
 def tensors(corpus: SegmentArrays, idx: np.ndarray, shift: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """The segments at `idx` as model inputs, transposed by `shift` semitones when given."""
     shift = shift if shift is not None else torch.zeros(len(idx), dtype=torch.long)
-    chords = torch.from_numpy(corpus.chords[idx].astype(np.int64))
-    root_q = torch.clamp(chords - 1, min=0)
-    root, quality = root_q // len(QUALITIES), root_q % len(QUALITIES)
-    moved = ((root + shift.view(-1, 1, 1)) % 12) * len(QUALITIES) + quality + 1
     return {
-        "melody": _shift_tokens(torch.from_numpy(corpus.melody[idx]), shift, N_MELODY),
-        "bass": _shift_tokens(torch.from_numpy(corpus.bass[idx]), shift, N_BASS),
-        "chords": torch.where(chords > 0, moved, chords),
+        "melody": transpose_tokens(torch.from_numpy(corpus.melody[idx]), shift, N_MELODY),
+        "bass": transpose_tokens(torch.from_numpy(corpus.bass[idx]), shift, N_BASS),
+        "chords": transpose_chords(torch.from_numpy(corpus.chords[idx].astype(np.int64)), shift),
         "drums": torch.from_numpy(corpus.drums[idx].astype(np.float32)),
         "meter": torch.from_numpy(corpus.meter[idx].astype(np.int64)),
         "style": torch.from_numpy(corpus.style[idx].astype(np.int64)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 from ..music.score import ChordLabel, Meter, Note, Role, Score, Track
 
@@ -67,6 +68,47 @@ CHORD_CHROMA = np.zeros((N_CHORDS, 12), dtype=np.int64)
 for _tok in range(1, N_CHORDS):
     _root, _quality = chord_of_token(_tok) or (0, "maj")
     CHORD_CHROMA[_tok, [(_root + t) % 12 for t in CHORD_TONES[_quality]]] = 1
+
+
+def sounding(tokens: np.ndarray) -> np.ndarray:
+    """The token of the note sounding at each step (0 where silent), holds followed across bar lines;
+    `tokens` is [n, ...steps] (one row per piece)."""
+    flat = tokens.reshape(tokens.shape[0], int(np.prod(tokens.shape[1:])))
+    pos = np.arange(flat.shape[1])
+    last = np.maximum.accumulate(np.where(flat != HOLD, pos, -1), axis=1)
+    source = np.take_along_axis(flat, np.maximum(last, 0), axis=1)
+    return np.where((last >= 0) & (source >= PITCH0), source, 0).reshape(tokens.shape)
+
+
+def segment_chroma(melody: np.ndarray, bass: np.ndarray, chords: np.ndarray, spb: int = SLOT) -> np.ndarray:
+    """Sounding steps per pitch class [n, 12] of pieces' melody, bass and chords (each chord sounding for
+    its half bar), from token arrays shaped [n, bars, SLOT] and [n, bars, 2]; steps past `spb` are padding."""
+    out = np.zeros((melody.shape[0], 12))
+    for tokens, lo in ((melody, MELODY_RANGE[0]), (bass, BASS_RANGE[0])):
+        toks = sounding(np.asarray(tokens)[:, :, :spb].astype(np.int64))
+        rows, *_ = np.nonzero(toks > 0)
+        np.add.at(out, (rows, (lo + toks[toks > 0] - PITCH0) % 12), 1)
+    half = np.array([spb // 2, spb - spb // 2])
+    out += (CHORD_CHROMA[np.asarray(chords).astype(np.int64)] * half[:, None]).sum(axis=(1, 2))
+    return out
+
+
+def transpose_tokens(tokens: torch.Tensor, shift: torch.Tensor, n_tokens: int) -> torch.Tensor:
+    """Melody or bass tokens [n, ...] moved by `shift` [n] semitones, folded by octaves to stay in range."""
+    n_pitches = n_tokens - PITCH0
+    pitch = tokens.long() - PITCH0 + shift.view(-1, *([1] * (tokens.dim() - 1)))
+    pitch = torch.where(pitch >= n_pitches, pitch - 12, pitch)
+    pitch = torch.where(pitch < 0, pitch + 12, pitch)
+    return torch.where(tokens.long() >= PITCH0, pitch + PITCH0, tokens.long())
+
+
+def transpose_chords(chords: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
+    """Chord tokens [n, ...] with their roots moved by `shift` [n] semitones."""
+    chords = chords.long()
+    index = torch.clamp(chords - 1, min=0)
+    root, quality = index // len(QUALITIES), index % len(QUALITIES)
+    moved = ((root + shift.view(-1, *([1] * (chords.dim() - 1)))) % 12) * len(QUALITIES) + quality + 1
+    return torch.where(chords > 0, moved, chords)
 
 
 @dataclass

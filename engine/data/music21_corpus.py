@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from music21 import common, corpus, stream
 
-from ..mir.key import estimate_key
+from ..mir.key import key_of
 from ..music.score import Role, Score, Track
 from ..render.musicxml import from_music21
 
@@ -106,7 +106,7 @@ def piece_of(parsed: stream.Score, ident: str, style: str) -> Piece | None:
     score = _shifted(score, _pickup_steps(parsed))
     score.meter = meter
     score.bars = _bars_of([n for t in score.tracks for n in t.notes], meter)
-    score.key = score.key or estimate_key(score)
+    score.key = score.key or key_of(score)
     pitched = [t for t in score.tracks if not t.is_drum]
     present = (True, score.track(Role.BASS) is not None, len(pitched) >= 2 or bool(score.chords), False)
     ident = f"music21/{ident}"

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 
-from ..mir.key import estimate_key
+from ..mir.key import key_of
 from ..music.midi import read_midi
 from ..music.score import PITCH_NAMES, ChordLabel, Key, Meter, Note, Role, Score, Track
 from .music21_corpus import read_music21_corpus
@@ -217,7 +217,7 @@ def read_nottingham(root: Path) -> Iterator[Piece]:
         score = Score(tempo=120, meter=meter, bars=_bars_of(melody, meter),
                       tracks=[Track(Role.MELODY, 0, melody), Track(Role.HARMONY, 0, accomp),
                               Track(Role.BASS, 33, list(lows.values()))])
-        score.key = estimate_key(score)
+        score.key = key_of(score)
         ident = f"nottingham/{path.stem}"
         yield Piece(score, "folk", "nottingham", ident, (True, True, True, False), split_of(ident))
 
@@ -236,7 +236,7 @@ def read_jsb(root: Path) -> Iterator[Piece]:
             meter = Meter(4, 4)
             score = Score(tempo=72, meter=meter, bars=-(-len(steps) // 16),
                           tracks=[Track(Role.MELODY, 0, top), Track(Role.BASS, 42, low), Track(Role.HARMONY, 48, mid)])
-            score.key = estimate_key(score)
+            score.key = key_of(score)
             yield Piece(score, "classical", "jsb", f"jsb/{split}/{i}", (True, True, True, False),
                         "train" if split == "train" else "valid" if split == "valid" else "test")
 
@@ -342,7 +342,7 @@ def read_openewld(root: Path) -> Iterator[Piece]:
         if meter is None or score.track(Role.MELODY) is None:
             continue
         score.meter = meter
-        score.key = estimate_key(score)
+        score.key = key_of(score)
         ident = f"openewld/{rel}"
         yield Piece(score, style, "openewld", ident, (True, False, bool(score.chords), False), split_of(ident))
 
@@ -429,7 +429,7 @@ def read_rs200(root: Path) -> Iterator[Piece]:
                    for t in (0, 4 if c.quality in ("maj", "7", "maj7") else 3, 7)]
         score = Score(tempo=120, meter=Meter(4, 4), bars=len(bars), chords=chords,
                       tracks=[Track(Role.HARMONY, 0, harmony)])
-        score.key = estimate_key(score)
+        score.key = key_of(score)
         ident = f"rs200/{path.stem}"
         yield Piece(score, "rock", "rs200", ident, (False, False, True, False), split_of(ident))
 
@@ -452,7 +452,7 @@ def read_folder(folder: Path, style: str) -> Iterator[Piece]:
         except Exception as exc:  # one unreadable file must not stop a training run
             log.warning("skipping %s: %s", path, exc)
             continue
-        score.key = score.key or estimate_key(score)
+        score.key = score.key or key_of(score)
         present = (score.track(Role.MELODY) is not None, score.track(Role.BASS) is not None,
                    any(not t.is_drum for t in score.tracks), score.track(Role.DRUMS) is not None)
         ident = f"{folder.name}/{path.relative_to(folder)}"

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..mir.key import estimate_key
+from ..mir.key import key_of
 from ..music.score import Meter, Note, Role, Score, Track
 
 if TYPE_CHECKING:  # at run time `.sources` is imported where used: it imports this module for SOURCES
@@ -228,6 +228,6 @@ def _solo(row: dict[str, str], data: np.ndarray) -> Piece | None:
     swing = tracking.swing if tracking.per_beat == 1 else 0.0  # a score's swing is of 8ths, not 16ths
     score = Score(tempo=round(tempo, 1), meter=meter, bars=_bars_of(notes, meter), swing=swing,
                   tracks=[Track(Role.MELODY, program, notes, row["instrument"])])
-    score.key = estimate_key(score)
+    score.key = key_of(score)
     ident = f"wjazzd/{name}"
     return Piece(score, "jazz", "wjazzd", ident, (True, False, False, False), split_of(ident))

@@ -55,6 +55,7 @@ from ..data.encoding import (
     PITCH0,
     SLOT,
     TRACKS,
+    sounding,
 )
 from ..models.base import BaseGenModel, Conditioning, Generated
 from ..music.score import MODE_SCALES, Meter
@@ -142,15 +143,6 @@ class Pieces:
 def _rows(a: np.ndarray) -> np.ndarray:
     """One row per piece, its steps run together (also for no pieces)."""
     return a.reshape(a.shape[0], int(np.prod(a.shape[1:])))
-
-
-def sounding(tokens: np.ndarray) -> np.ndarray:
-    """The token of the note sounding at each step (0 where silent), holds followed across bar lines."""
-    flat = _rows(tokens)
-    pos = np.arange(flat.shape[1])
-    last = np.maximum.accumulate(np.where(flat != HOLD, pos, -1), axis=1)
-    source = np.take_along_axis(flat, np.maximum(last, 0), axis=1)
-    return np.where((last >= 0) & (source >= PITCH0), source, 0).reshape(tokens.shape)
 
 
 def notes(tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -1,6 +1,6 @@
 """What a listener reads off a piece: key, tempo, meter, chords per half bar, form, and the features.
 
-Key: Albrecht–Shanahan profiles (`tonality`): as accurate as music21's `analyze('key')`, ~100× faster.
+Key: Albrecht–Shanahan profiles (`key`): as accurate as music21's `analyze('key')`, ~100× faster.
 Tempo: the one the MIDI file holds longest, else the score's. Meter: the file's first time signature.
 Form: the piece cut into 4-bar phrases (8-bar from 32 bars on); a phrase gets the letter of the first
 earlier phrase sharing at least `PHRASE_SIMILARITY` of its notes (pitch and position), else a new one.
@@ -18,7 +18,7 @@ import pretty_midi
 from ..music.score import ChordLabel, Meter, Score
 from .features import extract_features, swing_ratio_from_midi
 from .harmony import half_bar_chords
-from .tonality import KeyEstimate, estimate_key
+from .key import KeyEstimate, estimate_key
 
 PHRASE_SIMILARITY = 0.7
 LONG_FORM_BARS = 32

@@ -20,8 +20,7 @@ import pretty_midi
 from ..data.encoding import DRUM_CLASS_OF_PITCH
 from ..music.score import STEPS_PER_QUARTER, Meter, Role, Score
 from .harmony import half_bar_chords
-from .key import pitch_class_histogram
-from .tonality import find_key
+from .key import find_key, pitch_class_histogram
 
 ROLES = (Role.MELODY, Role.HARMONY, Role.BASS, Role.DRUMS)
 PITCHED = (Role.MELODY, Role.HARMONY, Role.BASS)

@@ -1,13 +1,43 @@
-"""Key finding: Krumhansl–Kessler profiles correlated with a duration-weighted pitch-class histogram."""
+"""Key finding: Albrecht–Shanahan (2013) profiles correlated with a duration-weighted pitch-class histogram.
+
+One key finder for everything that names a key: the tags a reply shows, upload analysis, and the key
+each training segment is labelled with (so the key the models are conditioned on is the key a listener
+is told). Chosen by measurement (share of exact keys; POP909: the 647 songs with one annotated key,
+Nottingham: the 851 tunes with one key signature): Krumhansl–Kessler 85.5% / 86.4%; Aarden–Essen, the
+profiles of music21's `analyze('key')`, 89.3% / 93.5% (music21 itself scored the same on a 203-piece
+sample, at ~80 ms a piece); Albrecht–Shanahan 89.2% / 93.5%, and unlike Aarden–Essen it keeps a plain
+C major scale over I–vi–IV–V7 in C (not F). Here: well under 1 ms.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..music.score import Key, Score
 
-_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+MAJOR_PROFILE = (0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081)
+MINOR_PROFILE = (0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052)
+
+
+def _standardised(rows: np.ndarray) -> np.ndarray:
+    centred = rows - rows.mean(axis=-1, keepdims=True)
+    return centred / np.linalg.norm(centred, axis=-1, keepdims=True)
+
+
+# Row i < 12: major key on tonic i; row 12 + i: minor key on tonic i.
+_PROFILES = _standardised(np.array([np.roll(profile, tonic) for profile in (MAJOR_PROFILE, MINOR_PROFILE)
+                                    for tonic in range(12)]))
+
+
+@dataclass(frozen=True)
+class KeyEstimate:
+    """The best key, its correlation with the music (-1..1), and best minor minus best major."""
+
+    key: Key
+    strength: float
+    minor_margin: float
 
 
 def pitch_class_histogram(score: Score) -> np.ndarray:
@@ -20,18 +50,22 @@ def pitch_class_histogram(score: Score) -> np.ndarray:
     return hist
 
 
-def key_scores(hist: np.ndarray) -> np.ndarray:
-    """Correlation of the histogram with each of the 24 keys: [12 major tonics, 12 minor tonics]."""
-    if hist.sum() <= 0 or np.allclose(hist, hist[0]):
-        return np.zeros(24)
-    out = np.empty(24)
-    for tonic in range(12):
-        out[tonic] = np.corrcoef(hist, np.roll(_MAJOR, tonic))[0, 1]
-        out[12 + tonic] = np.corrcoef(hist, np.roll(_MINOR, tonic))[0, 1]
-    return out
+def find_key(histogram: np.ndarray) -> KeyEstimate | None:
+    """The major or minor key whose profile correlates best; None for an empty or flat histogram."""
+    if histogram.sum() <= 0 or np.allclose(histogram, histogram[0]):
+        return None
+    scores = _PROFILES @ _standardised(histogram.astype(float))
+    best = int(np.argmax(scores))
+    return KeyEstimate(Key(best % 12, "minor" if best >= 12 else "major"), float(scores[best]),
+                       float(scores[12:].max() - scores[:12].max()))
 
 
-def estimate_key(score: Score) -> Key:
-    """The most likely major or minor key (C major for an empty score)."""
-    best = int(np.argmax(key_scores(pitch_class_histogram(score))))
-    return Key(best % 12, "minor" if best >= 12 else "major")
+def estimate_key(score: Score) -> KeyEstimate | None:
+    """The key of the pitched tracks, weighting each pitch class by how long it sounds."""
+    return find_key(pitch_class_histogram(score))
+
+
+def key_of(score: Score) -> Key | None:
+    """The estimated key, None for a score without pitched notes."""
+    found = estimate_key(score)
+    return found.key if found else None

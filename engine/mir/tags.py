@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..music.score import PITCH_NAMES, Role, Score
-from .key import estimate_key
+from ..music.score import PITCH_NAMES, Key, Role, Score
+from .key import key_of
 
 
 def note_name(pitch: int) -> str:
@@ -17,7 +17,7 @@ def basic_tags(score: Score) -> dict[str, Any]:
     melody = score.track(Role.MELODY)
     pitches = [n.pitch for n in melody.notes] if melody else []
     spb = score.meter.steps_per_bar
-    key = estimate_key(score)
+    key = key_of(score) or Key(0, "major")
     per_bar: list[str] = []
     for bar in range(score.bars):
         labels = [c.spelled(key) for c in score.chords if bar * spb <= c.start < (bar + 1) * spb]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ..data.encoding import METERS, SLOT
+from ..data.encoding import METERS, N_BASS, N_MELODY, SLOT, transpose_chords, transpose_tokens
 
 SECTION_WALK = 0.6
 """Angle (radians) between consecutive sections' latents as a piece goes on: how far it wanders."""
@@ -94,6 +94,12 @@ class Generated:
 
     def row(self, i: int) -> Generated:
         return Generated(*(t[i:i + 1] for t in (self.melody, self.bass, self.chords, self.drums, self.latent)))
+
+    def transposed(self, semitones: int) -> Generated:
+        """Every row moved by `semitones` (notes leaving a track's range fold back by an octave)."""
+        shift = torch.full((int(self.melody.shape[0]),), semitones, dtype=torch.long)
+        return Generated(transpose_tokens(self.melody, shift, N_MELODY), transpose_tokens(self.bass, shift, N_BASS),
+                         transpose_chords(self.chords, shift), self.drums, self.latent)
 
 
 class BaseGenModel(nn.Module, ABC):

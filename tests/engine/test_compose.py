@@ -8,11 +8,16 @@ from pathlib import Path
 import pretty_midi
 import pytest
 import soundfile
+import torch
 
-from engine.compose import Composer
+from engine.compose import Composer, in_asked_key, read_key
+from engine.data.encoding import encode
 from engine.mir.tagger import STYLE_NAMES, StyleScores
+from engine.models.base import Generated
+from engine.music.score import Key, Meter, Score
 from engine.render.audio import TAIL_SECONDS
 from engine.requests import parse_request
+from tests.engine.mir.pieces import cadence_piece
 
 
 @pytest.mark.parametrize("text", ["jazz 16 bars", "waltz 8 bars in F", "folk jig 6/8 4 bars", "sad lofi 90 bpm 5 bars"])
@@ -83,3 +88,46 @@ def test_another_batch_is_drawn_only_when_no_candidate_is_heard_as_asked(
     _, _, verdict = composer.generate(parse_request("jazz 4 bars", seed=3), 3)
     assert len(calls) == batches * composer.settings.candidates == batches * 6
     assert verdict is not None and verdict.label == heard_as
+
+
+def test_a_candidate_that_reads_as_the_asked_key_wins_when_all_else_is_equal(
+        composer: Composer, monkeypatch: pytest.MonkeyPatch) -> None:
+    looked_at: list[Generated] = []
+
+    def read_key(gen: Generated, meter: Meter) -> Key:
+        looked_at.append(gen)
+        return Key(4, "minor") if len(looked_at) == 4 else Key(7, "major")  # only the fourth is in E minor
+
+    monkeypatch.setattr("engine.compose.classify",
+                        lambda tagger, views: StyleScores("folk", dict.fromkeys(STYLE_NAMES, 1 / len(STYLE_NAMES))))
+    monkeypatch.setattr("engine.compose.empty_melody_bars", lambda gen: 0.0)
+    monkeypatch.setattr("engine.compose.in_key_share", lambda gen, key, style: 1.0)
+    monkeypatch.setattr("engine.compose.in_asked_key", lambda gen, key, meter: gen)
+    monkeypatch.setattr("engine.compose.read_key", read_key)
+    gen, arrangement, _ = composer.generate(parse_request("folk in E minor 4 bars", seed=5), 5)
+    assert arrangement.key == Key(4, "minor") and len(looked_at) == 6
+    assert gen is looked_at[3]
+
+
+def _tokens(score: Score) -> Generated:
+    seg = encode(score, (True, True, True, False))
+    return Generated(*(torch.from_numpy(a[None]) for a in (seg.melody, seg.bass, seg.chords, seg.drums)),
+                     latent=torch.zeros(1, 1))
+
+
+def test_read_key_reads_tonic_and_mode_of_what_the_model_wrote() -> None:
+    assert read_key(_tokens(cadence_piece(9, "minor")), Meter(4, 4)) == Key(9, "minor")
+
+
+@pytest.mark.parametrize(("asked", "moved"), [
+    (Key(4, "minor"), -5),  # A minor up to E minor: down a fourth, not up a fifth
+    (Key(3, "minor"), -6),  # a tritone: down
+    (Key(0, "major"), 0),   # the relative major: the notes already fit its scale
+    (Key(2, "dorian"), 0),  # D dorian: the scale of C major, like A minor's
+])
+def test_in_asked_key_moves_the_scale_to_the_asked_keys(asked: Key, moved: int) -> None:
+    written = _tokens(cadence_piece(9, "minor"))
+    placed = in_asked_key(written, asked, Meter(4, 4))
+    expected = read_key(written, Meter(4, 4))
+    assert expected is not None and read_key(placed, Meter(4, 4)) == Key((expected.tonic + moved) % 12, "minor")
+    assert torch.equal(placed.melody, written.transposed(moved).melody) and torch.equal(placed.drums, written.drums)

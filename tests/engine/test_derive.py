@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from engine.compose import Composer, Composition
+from engine.compose import Composer, Composition, read_key
 from engine.derive import Deriver, Parent, parent_of_upload, slerp, tokens_of
 from engine.models.registry import load_style_tagger
 from engine.music.midi import read_midi, write_midi
@@ -48,6 +48,19 @@ def test_variation_stays_near_its_parent(composer: Composer, pieces: dict[str, C
     other = Deriver(composer).variation(parent, 6, out_dir=tmp_path / "b")
     assert _cosine(var.latent, pieces["folk"].latent) > _cosine(var.latent, torch.randn_like(var.latent))
     assert var.files["midi"].read_bytes() != other.files["midi"].read_bytes()
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_variation_and_remix_are_written_in_the_parents_key(composer: Composer, pieces: dict[str, Composition],
+                                                            tmp_path: Path, seed: int) -> None:
+    parent = _parent(pieces["folk"])
+    asked = parent.request.key
+    assert asked is not None
+    var = Deriver(composer).variation(parent, seed, out_dir=tmp_path / "var")
+    remix = Deriver(composer).remix(parent, parse_request("jazz"), seed, out_dir=tmp_path / "remix")
+    for piece in (var, remix):
+        written = read_key(tokens_of(piece.score), piece.score.meter)
+        assert written is not None and set(written.scale) == set(asked.scale)  # its key or the relative one
 
 
 def test_continuation_keeps_the_parent_and_adds_bars(composer: Composer, pieces: dict[str, Composition],

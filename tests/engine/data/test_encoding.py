@@ -1,4 +1,4 @@
-"""The segment encoding: scores to arrays and back, chord estimation."""
+"""The segment encoding: scores to arrays and back, chord estimation, a segment's chroma."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from engine.data.encoding import (
     decode,
     encode,
     estimate_chord,
+    segment_chroma,
 )
 from engine.music.score import ChordLabel, Meter, Note, Role, Score, Track
 
@@ -59,3 +60,17 @@ def test_chord_estimation_recovers_templates(root: int, quality: str) -> None:
 
 def test_silence_has_no_chord() -> None:
     assert estimate_chord(np.zeros(12)) == 0
+
+
+def test_segment_chroma_counts_sounding_steps_and_chord_half_bars() -> None:
+    score = Score(meter=Meter(3, 4), bars=2, tracks=[
+        Track(Role.MELODY, 0, [Note(62, 0, 3), Note(64, 12, 18)]),  # D for 3 steps; E held over the bar line
+        Track(Role.BASS, 33, [Note(36, 0, 6)])],                      # C for half a bar
+        chords=[ChordLabel(0, 7, "maj"), ChordLabel(12, 0, "maj")])  # G for bar 1, C for bar 2
+    seg = encode(score, (True, True, True, False))
+    chroma = segment_chroma(seg.melody[None], seg.bass[None], seg.chords[None], spb=12)[0]
+    expected = np.zeros(12)
+    expected[[2, 4, 0]] = [3, 12, 6]
+    expected[[7, 11, 2]] += 12  # G B D for a bar of 3/4 (its padding steps 12-15 never count)
+    expected[[0, 4, 7]] += 12
+    assert chroma.tolist() == expected.tolist()

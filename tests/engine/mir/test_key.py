@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.mir.tonality import estimate_key, find_key
+from engine.mir.key import estimate_key, find_key
 from engine.music.score import Key, Score
 from tests.engine.render.scores import demo_score
 
