@@ -16,7 +16,7 @@ import torch
 from .arrange import Arrangement, arrange
 from .data.encoding import CHORD_TONES, MELODY_RANGE, PITCH0, chord_of_token, meter_index, segment_chroma
 from .mir.features import extract_features
-from .mir.key import find_key
+from .mir.key import find_key, reads_as
 from .mir.tagger import StyleScores, classify, segment_views
 from .mir.tags import basic_tags
 from .models.base import Conditioning, Generated
@@ -100,10 +100,6 @@ def read_key(gen: Generated, meter: Meter) -> Key | None:
     return found.key if found else None
 
 
-def _same_key(a: Key | None, b: Key) -> bool:
-    return a is not None and (a.tonic, a.is_minor) == (b.tonic, b.is_minor)
-
-
 def _parent_major(key: Key) -> int:
     """The tonic of the major scale that holds the key's scale (A minor, D dorian: C)."""
     return (key.tonic - MODE_DEGREE[key.mode]) % 12
@@ -140,8 +136,9 @@ class Composer:
                  taste: Taste | None = None) -> tuple[Generated, Arrangement, StyleScores | None]:
         """Run the model for a request and keep the best of several candidates; deterministic for a seed.
 
-        The candidates come in batches (`candidates` each); the style tagger scores what each one wrote
-        (before any arrangement rule). When no candidate of a batch is heard as the requested style,
+        The candidates come in batches (`candidates` each), each moved into the key's scale (`in_asked_key`);
+        the style tagger scores what each one wrote (before any arrangement rule) and the key finder reads
+        each one arranged. When no candidate so far is both heard as the requested style and read as the key,
         another batch is drawn, up to `candidate_rounds` batches. The winner has the best log-probability
         of the requested style, plus a bonus if that style is the tagger's label, less penalties for melody
         bars left empty, for notes outside the key and for reading as another key, plus (given a listener's
@@ -163,18 +160,19 @@ class Composer:
         with_drums = Role.DRUMS in request.ensemble
         candidates: list[Generated] = []
         verdicts: list[StyleScores] = []
+        in_key: list[bool] = []  # whether each candidate, arranged, reads as the key (what the tags will say)
         for _ in range(max(1, self.settings.candidate_rounds)):
             gen = model.sample(cond, request.bars, latent_scale=self.settings.latent_scale, generator=generator)
             batch = [in_asked_key(gen.row(i), key, request.meter) for i in range(n)]
             candidates += batch
             verdicts += [classify(tagger, segment_views(c.melody[0].numpy(), c.chords[0].numpy(), c.drums[0].numpy(),
                                                         request.meter, (True, False, True, with_drums))) for c in batch]
-            if any(v.label == style.name for v in verdicts):
+            in_key += [reads_as(arrange(c, arrangement), key) for c in batch]
+            if any(v.label == style.name and k for v, k in zip(verdicts, in_key, strict=True)):
                 break
         fit = [math.log(max(v.scores[style.name], 1e-9)) + HEARD_AS_ASKED_BONUS * (v.label == style.name)
                - EMPTY_BAR_PENALTY * empty_melody_bars(c) - OUT_OF_KEY_PENALTY * (1 - in_key_share(c, key, style.name))
-               - OTHER_KEY_PENALTY * (not _same_key(read_key(c, request.meter), key))
-               for c, v in zip(candidates, verdicts, strict=True)]
+               - OTHER_KEY_PENALTY * (not k) for c, v, k in zip(candidates, verdicts, in_key, strict=True)]
         if taste is None:
             best = max(range(len(candidates)), key=lambda i: fit[i])
         else:

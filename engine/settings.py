@@ -49,9 +49,9 @@ class Settings(BaseSettings):
     candidates: int = 6
     """Pieces the model writes per request, in one batch, for ranking (style fit, key, taste): 4 → 6 raised
     rock's share tagged as rock from 0.40 to 0.70 for 13 ms (docs/models.md)."""
-    candidate_rounds: int = 2
-    """Batches of candidates at most: another is drawn only when no candidate of the last was heard as the
-    requested style (docs/models.md, "Style adherence")."""
+    candidate_rounds: int = 3
+    """Batches of candidates at most: another is drawn only when no candidate so far is both heard as the
+    requested style and read as the key (docs/models.md, "Style adherence", "Keys")."""
 
     @classmethod
     def settings_customise_sources(

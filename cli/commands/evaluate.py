@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--style", help="style to measure, or 'all' (quality; default all)")
     p.add_argument("--bars", type=int, default=16, help="bars per generated piece, a multiple of 8 (quality)")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (quality)")
-    p.add_argument("--styles", help="comma-separated styles (adherence; default all, plus waltz)")
+    p.add_argument("--styles", help="comma-separated styles (adherence; default all, plus waltz; a style brings "
+                                     "its requests naming a key)")
     p.add_argument("--limit", type=int, default=600, help="held-out segments (reconstruction)")
     p.add_argument("--checkpoint", type=Path, help="VAE checkpoint (default: the shipped one)")
     p.add_argument("--samples", type=int, default=16, help="importance samples per segment (jsb)")

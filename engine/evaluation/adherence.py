@@ -4,7 +4,9 @@ Two kinds of evidence per style, over N seeded compositions:
 - the style tagger's verdict on what the model wrote (texture views, before arrangement rules);
 - independent checks that use no classifier, on the finished arrangement as rendered to MIDI:
   jazz and blues swing (measured from performed onsets) with seventh chords, rock and pop a backbeat
-  on 2 and 4, classical no drum kit, a waltz request in 3/4, lofi laid-back tempo, folk diatonic.
+  on 2 and 4, classical no drum kit, a waltz request in 3/4, lofi laid-back tempo, folk diatonic;
+and for every request, whether the finished piece reads (by the key finder the tags use) as the key it
+was composed in. Besides one request per style (and "waltz"), requests naming a key, minor ones most.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 from ..arrange import arrange
 from ..compose import Composer
 from ..mir.features import extract_features, swing_ratio_from_midi
+from ..mir.key import reads_as
 from ..music.midi import to_pretty_midi
 from ..music.score import Role, Score
 from ..requests import parse_request
@@ -75,6 +78,9 @@ CHECKS: dict[str, tuple[Check, ...]] = {
              ("swing ratio ≥ 1.15", lambda p: (p.swing_ratio or 1.0) >= 1.15)),
     "waltz": (("3/4 meter", lambda p: str(p.score.meter) == "3/4"),),
 }
+KEY_REQUESTS = ("lofi in D minor", "folk in E minor", "rock in A minor", "pop in F# minor", "classical in C minor",
+                "jazz in Eb")
+"""Requests naming a key (the style requests get one of their style's usual major keys)."""
 
 
 def compose_piece(composer: Composer, text: str, seed: int) -> Piece:
@@ -93,20 +99,22 @@ def adherence(composer: Composer, n: int, styles: tuple[str, ...] | None = None,
               model: str | None = None) -> dict[str, Any]:
     """Per style: share tagged as that style, each independent check's pass rate, median swing ratio;
     with `model`, every request asks for that model (else each style's default)."""
-    requests = {s.name: s.name for s in STYLES} | {"waltz": "waltz"}
     report: dict[str, Any] = {}
-    for name, text in requests.items():
-        if styles and name not in styles:
+    for name in [*(s.name for s in STYLES), "waltz", *KEY_REQUESTS]:
+        target = parse_request(name).style  # "waltz" alone is a pop request in 3/4
+        if styles and name not in styles and (name not in KEY_REQUESTS or target not in styles):
             continue
-        asked = f"{text} {bars} bars" + (f" {model}" if model else "")
+        asked = f"{name} {bars} bars" + (f" {model}" if model else "")
         pieces = [compose_piece(composer, asked, seed) for seed in range(n)]
-        target = "pop" if name == "waltz" else name  # "waltz" alone is a pop request in 3/4
         labelled = [p.label for p in pieces if p.label is not None]
         swings = [p.swing_ratio for p in pieces if p.swing_ratio is not None]
         report[name] = {
             "n": n,
             "tagged_as_requested": round(float(np.mean([lbl == target for lbl in labelled])), 3) if labelled else None,
-            "checks": {label: round(float(np.mean([check(p) for p in pieces])), 3) for label, check in CHECKS[name]},
+            "reads_in_key": round(float(np.mean([p.score.key is not None and reads_as(p.score, p.score.key)
+                                                 for p in pieces])), 3),
+            "checks": {label: round(float(np.mean([check(p) for p in pieces])), 3)
+                       for label, check in CHECKS.get(name, CHECKS[target])},
             "median_swing_ratio": round(statistics.median(swings), 2) if swings else None,
         }
     return report

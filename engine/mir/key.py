@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..data.encoding import CHORD_TONES
 from ..music.score import Key, Score
 
 MAJOR_PROFILE = (0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081)
@@ -50,6 +51,17 @@ def pitch_class_histogram(score: Score) -> np.ndarray:
     return hist
 
 
+def chord_symbol_histogram(score: Score) -> np.ndarray:
+    """Steps per pitch class of the chord symbols' tones, each symbol lasting until the next one."""
+    hist = np.zeros(12)
+    ordered = sorted(score.chords, key=lambda c: c.start)
+    ends = [c.start for c in ordered[1:]] + [score.total_steps]
+    for chord, end in zip(ordered, ends[:len(ordered)], strict=True):
+        for tone in CHORD_TONES.get(chord.quality, ()):
+            hist[(chord.root + tone) % 12] += max(0, end - chord.start)
+    return hist
+
+
 def find_key(histogram: np.ndarray) -> KeyEstimate | None:
     """The major or minor key whose profile correlates best; None for an empty or flat histogram."""
     if histogram.sum() <= 0 or np.allclose(histogram, histogram[0]):
@@ -61,11 +73,20 @@ def find_key(histogram: np.ndarray) -> KeyEstimate | None:
 
 
 def estimate_key(score: Score) -> KeyEstimate | None:
-    """The key of the pitched tracks, weighting each pitch class by how long it sounds."""
-    return find_key(pitch_class_histogram(score))
+    """The key of the pitched tracks and the chord symbols, each pitch class weighted by how long it sounds.
+
+    The symbols count beside the notes because arrangements drop chord tones (rock's power chords have
+    no third), and the models' segments are labelled the same way (`data.encoding.segment_chroma`)."""
+    return find_key(pitch_class_histogram(score) + chord_symbol_histogram(score))
 
 
 def key_of(score: Score) -> Key | None:
     """The estimated key, None for a score without pitched notes."""
     found = estimate_key(score)
     return found.key if found else None
+
+
+def reads_as(score: Score, key: Key) -> bool:
+    """Whether the score reads as `key`: its tonic, major or minor."""
+    found = key_of(score)
+    return found is not None and (found.tonic, found.is_minor) == (key.tonic, key.is_minor)

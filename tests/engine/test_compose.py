@@ -10,6 +10,7 @@ import pytest
 import soundfile
 import torch
 
+from engine.arrange import arrange
 from engine.compose import Composer, in_asked_key, read_key
 from engine.data.encoding import encode
 from engine.mir.tagger import STYLE_NAMES, StyleScores
@@ -75,9 +76,10 @@ def test_audio_plays_for_as_long_as_the_midi(composer: Composer, tmp_path: Path)
     assert b"<score-partwise" in result.files["musicxml"].read_bytes()
 
 
-@pytest.mark.parametrize(("heard_as", "batches"), [("jazz", 1), ("classical", 2)])
-def test_another_batch_is_drawn_only_when_no_candidate_is_heard_as_asked(
-        composer: Composer, monkeypatch: pytest.MonkeyPatch, heard_as: str, batches: int) -> None:
+@pytest.mark.parametrize(("heard_as", "in_key", "batches"), [("jazz", True, 1), ("classical", True, 3),
+                                                         ("jazz", False, 3)])
+def test_another_batch_is_drawn_only_when_no_candidate_is_heard_as_asked_and_in_key(
+        composer: Composer, monkeypatch: pytest.MonkeyPatch, heard_as: str, in_key: bool, batches: int) -> None:
     calls = []
 
     def fake_classify(tagger: object, views: object) -> StyleScores:
@@ -85,28 +87,29 @@ def test_another_batch_is_drawn_only_when_no_candidate_is_heard_as_asked(
         return StyleScores(heard_as, dict.fromkeys(STYLE_NAMES, 1 / len(STYLE_NAMES)))
 
     monkeypatch.setattr("engine.compose.classify", fake_classify)
+    monkeypatch.setattr("engine.compose.reads_as", lambda score, key: in_key)
     _, _, verdict = composer.generate(parse_request("jazz 4 bars", seed=3), 3)
+    assert composer.settings.candidate_rounds == 3
     assert len(calls) == batches * composer.settings.candidates == batches * 6
     assert verdict is not None and verdict.label == heard_as
 
 
 def test_a_candidate_that_reads_as_the_asked_key_wins_when_all_else_is_equal(
         composer: Composer, monkeypatch: pytest.MonkeyPatch) -> None:
-    looked_at: list[Generated] = []
+    looked_at: list[Score] = []
 
-    def read_key(gen: Generated, meter: Meter) -> Key:
-        looked_at.append(gen)
-        return Key(4, "minor") if len(looked_at) == 4 else Key(7, "major")  # only the fourth is in E minor
+    def reads_as(score: Score, key: Key) -> bool:
+        looked_at.append(score)
+        return len(looked_at) == 4  # only the fourth candidate, arranged, reads as the asked key
 
     monkeypatch.setattr("engine.compose.classify",
                         lambda tagger, views: StyleScores("folk", dict.fromkeys(STYLE_NAMES, 1 / len(STYLE_NAMES))))
     monkeypatch.setattr("engine.compose.empty_melody_bars", lambda gen: 0.0)
     monkeypatch.setattr("engine.compose.in_key_share", lambda gen, key, style: 1.0)
-    monkeypatch.setattr("engine.compose.in_asked_key", lambda gen, key, meter: gen)
-    monkeypatch.setattr("engine.compose.read_key", read_key)
+    monkeypatch.setattr("engine.compose.reads_as", reads_as)
     gen, arrangement, _ = composer.generate(parse_request("folk in E minor 4 bars", seed=5), 5)
-    assert arrangement.key == Key(4, "minor") and len(looked_at) == 6
-    assert gen is looked_at[3]
+    assert arrangement.key == Key(4, "minor") and len(looked_at) == 6  # one batch: the fourth is folk and in key
+    assert arrange(gen, arrangement) == looked_at[3]
 
 
 def _tokens(score: Score) -> Generated:
