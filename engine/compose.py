@@ -136,10 +136,10 @@ class Composer:
                  taste: Taste | None = None) -> tuple[Generated, Arrangement, StyleScores | None]:
         """Run the model for a request and keep the best of several candidates; deterministic for a seed.
 
-        The candidates come in batches (`candidates` each), each moved into the key's scale (`in_asked_key`);
-        the style tagger scores what each one wrote (before any arrangement rule) and the key finder reads
-        each one arranged. When no candidate so far is both heard as the requested style and read as the key,
-        another batch is drawn, up to `candidate_rounds` batches. The winner has the best log-probability
+        The model writes `candidates` in one batch, each moved into the key's scale (`in_asked_key`); the
+        style tagger scores what each one wrote (before any arrangement rule) and the key finder reads each
+        one arranged. When none is both heard as the requested style and read as the key, the model writes
+        `extra_candidates` more in one more batch. The winner has the best log-probability
         of the requested style, plus a bonus if that style is the tagger's label, less penalties for melody
         bars left empty, for notes outside the key and for reading as another key, plus (given a listener's
         taste) a Thompson draw of how much they would like each candidate.
@@ -149,27 +149,30 @@ class Composer:
         style = get_style(request.style)
         model = load_model(request.model or DEFAULT_MODEL, self.settings.checkpoint_dir, self.device)
         tagger = load_style_tagger(self.settings.checkpoint_dir)
-        n = max(1, self.settings.candidates) if tagger is not None else 1
-        cond = Conditioning.single(style.index, meter_index(request.meter), key.tonic, key.is_minor, n)
         generator = torch.Generator().manual_seed(seed)
         arrangement = Arrangement(style.name, float(request.tempo), request.meter, key, request.ensemble,
                                   style.swing, seed)
-        if tagger is None:
+
+        def write(size: int) -> list[Generated]:
+            """`size` pieces in one batch, each moved into the key's scale."""
+            cond = Conditioning.single(style.index, meter_index(request.meter), key.tonic, key.is_minor, size)
             gen = model.sample(cond, request.bars, latent_scale=self.settings.latent_scale, generator=generator)
-            return in_asked_key(gen.row(0), key, request.meter), arrangement, None
+            return [in_asked_key(gen.row(i), key, request.meter) for i in range(size)]
+
+        if tagger is None:
+            return write(1)[0], arrangement, None
         with_drums = Role.DRUMS in request.ensemble
         candidates: list[Generated] = []
         verdicts: list[StyleScores] = []
         in_key: list[bool] = []  # whether each candidate, arranged, reads as the key (what the tags will say)
-        for _ in range(max(1, self.settings.candidate_rounds)):
-            gen = model.sample(cond, request.bars, latent_scale=self.settings.latent_scale, generator=generator)
-            batch = [in_asked_key(gen.row(i), key, request.meter) for i in range(n)]
+        for size in (max(1, self.settings.candidates), max(0, self.settings.extra_candidates)):
+            if size == 0 or any(v.label == style.name and k for v, k in zip(verdicts, in_key, strict=True)):
+                break
+            batch = write(size)
             candidates += batch
             verdicts += [classify(tagger, segment_views(c.melody[0].numpy(), c.chords[0].numpy(), c.drums[0].numpy(),
                                                         request.meter, (True, False, True, with_drums))) for c in batch]
             in_key += [reads_as(arrange(c, arrangement), key) for c in batch]
-            if any(v.label == style.name and k for v, k in zip(verdicts, in_key, strict=True)):
-                break
         fit = [math.log(max(v.scores[style.name], 1e-9)) + HEARD_AS_ASKED_BONUS * (v.label == style.name)
                - EMPTY_BAR_PENALTY * empty_melody_bars(c) - OUT_OF_KEY_PENALTY * (1 - in_key_share(c, key, style.name))
                - OTHER_KEY_PENALTY * (not k) for c, v, k in zip(candidates, verdicts, in_key, strict=True)]

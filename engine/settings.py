@@ -49,9 +49,10 @@ class Settings(BaseSettings):
     candidates: int = 6
     """Pieces the model writes per request, in one batch, for ranking (style fit, key, taste): 4 → 6 raised
     rock's share tagged as rock from 0.40 to 0.70 for 13 ms (docs/models.md)."""
-    candidate_rounds: int = 3
-    """Batches of candidates at most: another is drawn only when no candidate so far is both heard as the
-    requested style and read as the key (docs/models.md, "Style adherence", "Keys")."""
+    extra_candidates: int = 12
+    """Candidates written in one more batch when none of the first `candidates` is both heard as the
+    requested style and read as the key; 0: never (docs/models.md, "Style adherence", "Keys"). One batch
+    of 12 costs about what one of 6 does (the decoders run step by step, batched)."""
 
     @classmethod
     def settings_customise_sources(

@@ -76,10 +76,10 @@ def test_audio_plays_for_as_long_as_the_midi(composer: Composer, tmp_path: Path)
     assert b"<score-partwise" in result.files["musicxml"].read_bytes()
 
 
-@pytest.mark.parametrize(("heard_as", "in_key", "batches"), [("jazz", True, 1), ("classical", True, 3),
-                                                         ("jazz", False, 3)])
-def test_another_batch_is_drawn_only_when_no_candidate_is_heard_as_asked_and_in_key(
-        composer: Composer, monkeypatch: pytest.MonkeyPatch, heard_as: str, in_key: bool, batches: int) -> None:
+@pytest.mark.parametrize(("heard_as", "in_key", "written"), [("jazz", True, 6), ("classical", True, 18),
+                                                         ("jazz", False, 18)])
+def test_more_candidates_are_written_only_when_none_is_heard_as_asked_and_in_key(
+        composer: Composer, monkeypatch: pytest.MonkeyPatch, heard_as: str, in_key: bool, written: int) -> None:
     calls = []
 
     def fake_classify(tagger: object, views: object) -> StyleScores:
@@ -89,8 +89,8 @@ def test_another_batch_is_drawn_only_when_no_candidate_is_heard_as_asked_and_in_
     monkeypatch.setattr("engine.compose.classify", fake_classify)
     monkeypatch.setattr("engine.compose.reads_as", lambda score, key: in_key)
     _, _, verdict = composer.generate(parse_request("jazz 4 bars", seed=3), 3)
-    assert composer.settings.candidate_rounds == 3
-    assert len(calls) == batches * composer.settings.candidates == batches * 6
+    assert (composer.settings.candidates, composer.settings.extra_candidates) == (6, 12)
+    assert len(calls) == written
     assert verdict is not None and verdict.label == heard_as
 
 
