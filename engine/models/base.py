@@ -44,6 +44,12 @@ class Conditioning:
     def to(self, device: torch.device | str) -> Conditioning:
         return Conditioning(*(t.to(device) for t in (self.style, self.meter, self.tonic, self.minor)))
 
+    def cat(self, other: Conditioning) -> Conditioning:
+        """These rows, then `other`'s."""
+        return Conditioning(*(torch.cat([a, b]) for a, b in zip((self.style, self.meter, self.tonic, self.minor),
+                                                              (other.style, other.meter, other.tonic, other.minor),
+                                                              strict=True)))
+
     def __len__(self) -> int:
         return int(self.style.shape[0])
 

@@ -12,7 +12,7 @@ teaching the others to expect silence.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import torch
 import torch.nn.functional as F
@@ -27,6 +27,11 @@ CHORD_TEMPERATURE = {"pop": 1.0, "rock": 0.5, "jazz": 0.5, "blues": 0.8, "folk":
 """Per style, the fraction of the notes' temperature the chords are drawn at. At the notes' own the
 harmony changes more often than the training data's in every style but pop; how much less often each
 style's harmony should move was measured on a grid (docs/models.md, "Chord temperature")."""
+
+
+MODE_GUIDANCE = 2.0
+"""How far sampling of a minor key leans away from the major (see `_sample_bars`); 0: off. Chosen on
+measurements in docs/models.md, "Keys"."""
 
 
 def chord_temperatures(style: torch.Tensor) -> torch.Tensor:
@@ -278,19 +283,42 @@ class MusicVAE(BaseGenModel):
                           else last_chord.long()).to(dev)}
 
     def _sample_bars(self, z: torch.Tensor, cond: Conditioning, bars: int, temperature: float,
-                     generator: torch.Generator | None,
-                     carry: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], dict]:
-        """Decode `bars` bars from latents z [B, d], autoregressively; greedy when temperature is 0."""
+                     generator: torch.Generator | None, carry: dict[str, torch.Tensor],
+                     mode_guidance: float = 0.0) -> tuple[dict[str, torch.Tensor], dict]:
+        """Decode `bars` bars from latents z [B, d], autoregressively; greedy when temperature is 0.
+
+        With `mode_guidance` w > 0 each row asking for a minor key is also decoded, in step, as if it
+        asked for the major key on the same tonic, and its chords and pitches are drawn from the guided
+        logits own + w (own - major) (classifier-free guidance between two conditions), so the minor mode
+        counts for more than the latent; rests, holds, whether a bar has melody, and drums keep the row's
+        own odds. Rows asking for a major key are left alone (the model writes them in a major mode 80% of
+        the time unaided, a minor one 27%: docs/models.md, "Keys")."""
         n, dev = z.shape[0], z.device
+        guided = mode_guidance > 0 and bool(cond.minor.any())
+        weight = mode_guidance * cond.minor.float().unsqueeze(-1)
+        if guided:
+            z = torch.cat([z, z])
+            cond = cond.cat(replace(cond, minor=torch.zeros_like(cond.minor)))
+            carry = {k: torch.cat([v, v]) for k, v in carry.items()}
+        rows = z.shape[0]
         c = self.cond(cond)
         h0 = torch.tanh(self.latent_to_conductor(torch.cat([z, c], -1))).unsqueeze(0)
-        pos = self.bar_pos(torch.arange(bars, device=dev) % 64).expand(n, -1, -1)
+        pos = self.bar_pos(torch.arange(bars, device=dev) % 64).expand(rows, -1, -1)
         states, _ = self.conductor(torch.cat([c.unsqueeze(1).expand(-1, bars, -1), pos], -1), h0)
         spb = torch.tensor([m.steps_per_bar for m in METERS], device=dev)[cond.meter]
         out = {"melody": torch.zeros(n, bars, SLOT, dtype=torch.long, device=dev),
                "bass": torch.zeros(n, bars, SLOT, dtype=torch.long, device=dev),
                "chords": torch.zeros(n, bars, 2, dtype=torch.long, device=dev),
                "drums": torch.zeros(n, bars, SLOT, N_DRUMS, device=dev)}
+
+        def steer(logits: torch.Tensor) -> torch.Tensor:
+            """The rows' own logits [n, V], moved away from their other mode's when guided."""
+            own = logits[:n]
+            return own + weight * (own - logits[n:]) if guided else own
+
+        def both(tokens: torch.Tensor) -> torch.Tensor:
+            """What was drawn for the n rows, fed to their guidance twins too."""
+            return torch.cat([tokens, tokens]) if guided else tokens
 
         def pick(logits: torch.Tensor) -> torch.Tensor:
             if temperature <= 0:
@@ -299,52 +327,54 @@ class MusicVAE(BaseGenModel):
             return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
 
         def pick_note(logits: torch.Tensor) -> torch.Tensor:
-            """Rest, hold or onset at the model's own odds; only the pitch of an onset is tempered.
+            """Rest, hold or onset at the model's own odds; only the pitch of an onset is tempered (and guided).
 
             (Tempering the whole distribution would starve onsets: their mass is spread over many
             pitches while rest and hold are single tokens.)"""
+            pitches = steer(logits)[:, PITCH0:]
             if temperature <= 0:
-                return logits.argmax(-1)
-            probs = F.softmax(logits, -1)
+                own = logits[:n].argmax(-1)
+                return torch.where(own >= PITCH0, pitches.argmax(-1) + PITCH0, own)
+            probs = F.softmax(logits[:n], -1)
             kinds = torch.cat([probs[:, :PITCH0], probs[:, PITCH0:].sum(-1, keepdim=True)], -1)
             kind = torch.multinomial(kinds, 1, generator=generator).squeeze(-1)
-            return torch.where(kind == PITCH0, pick(logits[:, PITCH0:]) + PITCH0, kind)
+            return torch.where(kind == PITCH0, pick(pitches) + PITCH0, kind)
 
-        chord_temperature = chord_temperatures(cond.style).to(dev).unsqueeze(-1)
+        chord_temperature = chord_temperatures(cond.style[:n]).to(dev).unsqueeze(-1)
         for b in range(bars):
             state = states[:, b]
             ctx = self.bar_ctx(state)
-            first = pick(self._chord_logits(state, carry["chord"], 0) / chord_temperature)
-            second = pick(self._chord_logits(state, first, 1) / chord_temperature)
-            out["chords"][:, b] = torch.stack([first, second], -1)
-            p_sounds = torch.sigmoid(self.melody_sounds(state).squeeze(-1))
-            sounds = (torch.rand(p_sounds.shape, generator=generator, device=dev) < p_sounds) if temperature > 0 \
-                else p_sounds > 0.5
+            first = both(pick(steer(self._chord_logits(state, carry["chord"], 0)) / chord_temperature))
+            second = both(pick(steer(self._chord_logits(state, first, 1)) / chord_temperature))
+            out["chords"][:, b] = torch.stack([first[:n], second[:n]], -1)
+            p_sounds = torch.sigmoid(self.melody_sounds(state[:n]).squeeze(-1))
+            sounds = both((torch.rand(p_sounds.shape, generator=generator, device=dev) < p_sounds) if temperature > 0
+                          else p_sounds > 0.5)
             mel_ctx = torch.cat([ctx, sounds.float().unsqueeze(-1)], -1)
             half = (spb // 2).view(-1, 1)
             h_mel = h_bass = h_drums = None
             for s in range(SLOT):
                 chord = torch.where(torch.tensor(s, device=dev) < half.squeeze(1), first, second)
                 chord_in = self.chord_emb(chord).unsqueeze(1)
-                live = s < spb
+                live = (s < spb)[:n]
                 mel_logits, h_mel = self.melody(carry["melody"].unsqueeze(1), chord_in, mel_ctx, h_mel, s)
                 mel_logits = mel_logits[:, 0]
                 cannot_hold = (carry["melody"] == REST) | (carry["melody"] == self.melody.start)
                 mel_logits[:, HOLD] = torch.where(cannot_hold, -1e9, mel_logits[:, HOLD])
-                mel = torch.where(live & sounds, pick_note(mel_logits), torch.full_like(first, REST))
+                mel = torch.where(live & sounds[:n], pick_note(mel_logits), torch.full_like(first[:n], REST))
                 bass_logits, h_bass = self.bass(carry["bass"].unsqueeze(1), chord_in, ctx, h_bass, s)
                 bass_logits = bass_logits[:, 0]
                 cannot_hold = (carry["bass"] == REST) | (carry["bass"] == self.bass.start)
                 bass_logits[:, HOLD] = torch.where(cannot_hold, -1e9, bass_logits[:, HOLD])
-                bass = torch.where(live, pick_note(bass_logits), torch.full_like(first, REST))
+                bass = torch.where(live, pick_note(bass_logits), torch.full_like(first[:n], REST))
                 drum_logits, h_drums = self.drums(carry["drums"].unsqueeze(1), chord_in[..., :0], ctx, h_drums, s)
-                p = torch.sigmoid(drum_logits[:, 0])
+                p = torch.sigmoid(drum_logits[:n, 0])
                 hits = (torch.rand(p.shape, generator=generator, device=dev) < p).float() if temperature > 0 \
                     else (p > 0.5).float()
                 hits = hits * live.float().unsqueeze(-1)
                 out["melody"][:, b, s], out["bass"][:, b, s], out["drums"][:, b, s] = mel, bass, hits
-                carry = {"melody": mel, "bass": bass, "drums": F.pad(hits, (0, 1)), "chord": second}
-        return out, carry
+                carry = {"melody": both(mel), "bass": both(bass), "drums": both(F.pad(hits, (0, 1))), "chord": second}
+        return out, {k: v[:n] for k, v in carry.items()}
 
     def sample_latents(self, n: int, bars: int, generator: torch.Generator | None, scale: float) -> torch.Tensor:
         """Latents for consecutive 8-bar sections: a slow random walk on the prior, so sections relate."""
@@ -376,7 +406,7 @@ class MusicVAE(BaseGenModel):
         for k in range(sections):
             length = min(seg, bars - k * seg)
             out, carry = self._sample_bars(latent[:, min(k, latent.shape[1] - 1)], cond, length,
-                                           temperature, generator, carry=carry)
+                                           temperature, generator, carry=carry, mode_guidance=MODE_GUIDANCE)
             for name, value in out.items():
                 parts[name].append(value)
             if progress:
