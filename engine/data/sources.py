@@ -72,19 +72,28 @@ def estimate_swing(positions: np.ndarray) -> float:
     return float(candidates[int(np.argmin(errors))])
 
 
-def backbeat_phase(notes: list[Note]) -> int:
-    """Steps to shift drums so kicks fall on beats 1 and 3 and snares on 2 and 4 (0, 4, 8 or 12)."""
+# Per meter: where kicks and snares fall in a plain beat (steps into the bar), and the shifts to try.
+_BEAT_PLACES = {Meter(4, 4): ((0, 8), (4, 12), (0, 4, 8, 12)),  # kick 1 and 3, snare 2 and 4
+                Meter(3, 4): ((0,), (4, 8), (0, 4, 8)),  # kick 1, snare (or brush) 2 and 3
+                Meter(6, 8): ((0,), (6,), (0, 2, 4, 6, 8, 10))}  # kick on 1, snare on 4 (the second pulse)
+
+
+def backbeat_phase(notes: list[Note], meter: Meter = Meter(4, 4)) -> int:
+    """Steps to shift drums so that, bar by bar, most kicks and snares fall where the meter's plain beat
+    has them (4/4: kicks on 1 and 3, snares on 2 and 4)."""
+    kicks, snares, shifts = _BEAT_PLACES[meter]
+
     def fit(shift: int) -> int:
         total = 0
         for n in notes:
-            pos = (n.start - shift) % 16
+            pos = (n.start - shift) % meter.steps_per_bar
             if n.pitch in (35, 36):
-                total += pos in (0, 8)
+                total += pos in kicks
             elif n.pitch in (38, 40, 37):
-                total += pos in (4, 12)
+                total += pos in snares
         return total
 
-    return max((0, 4, 8, 12), key=fit)
+    return max(shifts, key=fit)
 
 
 def unswing(positions: np.ndarray, swing: float) -> np.ndarray:
@@ -260,8 +269,12 @@ GROOVE_STYLES = {"rock": "rock", "punk": "rock", "pop": "pop", "funk": "pop", "s
                  "gospel": "blues", "hiphop": "lofi", "country": "folk"}
 
 
+GROOVE_METERS = {"4-4": Meter(4, 4), "3-4": Meter(3, 4), "6-8": Meter(6, 8)}
+
+
 def read_groove(root: Path) -> Iterator[Piece]:
-    """Groove MIDI drum beats in 4/4, swing estimated and removed so patterns sit on the grid."""
+    """Groove MIDI drum beats in 4/4, 3/4 and 6/8, swing estimated and removed (4/4 and 3/4) so patterns
+    sit on the grid. The only drums the models see in 3/4 and 6/8: 5 and 5 beats."""
     base = root / "groove"
     with (base / "info.csv").open() as f:
         rows = list(csv.DictReader(f))
@@ -269,7 +282,8 @@ def read_groove(root: Path) -> Iterator[Piece]:
         genre = row["style"].split("/")[0]
         style = GROOVE_STYLES.get(genre)
         path = base / row["midi_filename"]
-        if style is None or row["beat_type"] != "beat" or row["time_signature"] != "4-4" or not path.exists():
+        meter = GROOVE_METERS.get(row["time_signature"])
+        if style is None or meter is None or row["beat_type"] != "beat" or not path.exists():
             continue
         try:
             pm = pretty_midi.PrettyMIDI(str(path))
@@ -282,13 +296,13 @@ def read_groove(root: Path) -> Iterator[Piece]:
         drum = pretty_midi.Instrument(0, is_drum=True)
         drum.notes = hits
         positions = _quarter_positions(pm, np.array([n.start for n in hits]))
-        swing = estimate_swing(positions)
+        swing = estimate_swing(positions) if meter != Meter(6, 8) else 0.0  # 6/8's eighths are its pulse
         # The first downbeat: recordings start on beat 1, give or take a little lead-in.
         offset = float(np.floor(positions.min() + 0.25))
         notes = _performance_notes(pm, drum, swing, offset)
-        shift = backbeat_phase(notes)
+        shift = backbeat_phase(notes, meter)
         notes = [Note(n.pitch, n.start - shift, n.duration, n.velocity) for n in notes if n.start >= shift]
-        score = Score(tempo=float(row["bpm"]), meter=Meter(4, 4), bars=_bars_of(notes, Meter(4, 4)),
+        score = Score(tempo=float(row["bpm"]), meter=meter, bars=_bars_of(notes, meter),
                       tracks=[Track(Role.DRUMS, 0, notes)], swing=swing)
         split = {"train": "train", "validation": "valid"}.get(row["split"], "test")
         yield Piece(score, style, "groove", f"groove/{row['id']}", (False, False, False, True), split)

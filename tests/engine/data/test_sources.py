@@ -10,6 +10,8 @@ import pytest
 
 from engine.data.encoding import encode
 from engine.data.sources import (
+    backbeat_phase,
+    read_groove,
     SOURCES,
     estimate_swing,
     ewld_style,
@@ -17,6 +19,7 @@ from engine.data.sources import (
     roman_to_chord,
     unswing,
 )
+from engine.music.score import Meter, Note
 from engine.settings import get_settings
 
 DATASETS = get_settings().datasets_dir
@@ -91,3 +94,19 @@ def test_any_folder_of_midi_and_musicxml_becomes_labelled_pieces(tmp_path: Path)
     for piece in pieces:
         assert piece.style == "jazz" and piece.present[0] and piece.score.key is not None
         assert encode(piece.score, piece.present).bars == 2
+
+
+@pytest.mark.parametrize(("meter", "kicks", "snares"), [(Meter(4, 4), (0, 8), (4, 12)), (Meter(3, 4), (0,), (4, 8)),
+                                                       (Meter(6, 8), (0,), (6,))])
+def test_a_beat_starting_off_the_downbeat_is_shifted_onto_it(meter: Meter, kicks: tuple[int, ...],
+                                                              snares: tuple[int, ...]) -> None:
+    spb, late = meter.steps_per_bar, 4
+    notes = [Note(pitch, late + bar * spb + pos, 1) for bar in range(4)
+             for pitch, places in ((36, kicks), (38, snares)) for pos in places]
+    assert backbeat_phase(notes, meter) == late
+
+
+@pytest.mark.skipif(not DATASETS.exists(), reason="shared datasets not present")
+def test_groove_gives_beats_in_three_four_and_six_eight() -> None:
+    meters = {str(p.score.meter) for p in read_groove(Path(DATASETS))}
+    assert meters == {"4/4", "3/4", "6/8"}
