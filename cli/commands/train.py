@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ._common import BadInput, Result, json_flag
+from ._common import Result, json_flag
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,8 +19,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=None, help="checkpoint path (default: checkpoints/WHAT.pt)")
     p.add_argument("--tiny", action="store_true", help="a tiny debug model (for tests)")
     p.add_argument("--resume", type=Path, help="go on from this checkpoint (vae)")
-    p.add_argument("--only", choices=["melody", "bass", "drums"],
-                   help="train this track's decoder alone, the rest frozen (vae; with --resume)")
     p.add_argument("--min-lr", type=float, default=None,
                    help="floor of the decaying learning rate (vae; a resumed run past the decay trains at it)")
     json_flag(p)
@@ -60,10 +58,6 @@ def _train_vae(args: argparse.Namespace, settings: Any) -> Result:
     _override(cfg, args)
     if args.min_lr:
         cfg.min_lr = args.min_lr
-    if args.only:
-        if not args.resume:
-            raise BadInput("--only trains one decoder of an existing model: give the checkpoint with --resume")
-        cfg.only = args.only
     if args.tiny:
         cfg.model = VAEConfig(latent_dim=8, enc_hidden=16, conductor_hidden=16, melody_hidden=16,
                               bass_hidden=8, drums_hidden=8, ctx_dim=8)

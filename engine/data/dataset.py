@@ -142,15 +142,12 @@ def describe(corpus: SegmentArrays) -> dict[str, dict[str, int]]:
 class SegmentBatches:
     """Random batches of training tensors, balanced across styles, transposed ±6 semitones."""
 
-    def __init__(self, corpus: SegmentArrays, batch_size: int, augment: bool = True, seed: int = 0,
-                 by_meter: bool = False) -> None:
+    def __init__(self, corpus: SegmentArrays, batch_size: int, augment: bool = True, seed: int = 0) -> None:
         self.corpus, self.batch_size, self.augment = corpus, batch_size, augment
         self.rng = np.random.default_rng(seed)
-        # Weight each segment so each style (and meter, if asked) gets an equal share, tempered (sqrt) to keep
-        # big groups useful.
-        group = corpus.style * len(METERS) + (corpus.meter if by_meter else 0)
-        counts = np.bincount(group, minlength=len(STYLE_BY_NAME) * len(METERS))
-        weights = 1.0 / np.sqrt(np.maximum(counts[group], 1))
+        counts = np.bincount(corpus.style, minlength=len(STYLE_BY_NAME))
+        # Weight each segment so each style gets an equal share, tempered (sqrt) to keep big styles useful.
+        weights = 1.0 / np.sqrt(np.maximum(counts[corpus.style], 1))
         self.p = weights / weights.sum()
 
     def sample(self) -> dict[str, torch.Tensor]:

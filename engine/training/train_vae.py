@@ -12,7 +12,6 @@ import numpy as np
 import torch
 
 from ..data.dataset import SPLITS, SegmentArrays, SegmentBatches, build_corpus, tensors
-from ..data.encoding import TRACKS
 from ..models.vae import MusicVAE, VAEConfig
 from .common import DEFAULT_SOURCES, cond_of, pick_device, save_checkpoint, to_device, warm_start
 
@@ -39,10 +38,6 @@ class TrainConfig:
     resume: str | None = None
     """A checkpoint to go on from: its weights, at the step it reached (the optimiser starts afresh; the
     learning rate and KL weight are those of that step). The log is appended to."""
-    only: str | None = None
-    """Train this track's decoder alone ("melody", "bass" or "drums"), everything else frozen, on the
-    segments that have the track, sampled evenly (square-root) over style and meter: how new data for one
-    track (the 3/4 and 6/8 drum beats) is taught without moving what the other tracks learnt."""
 
 
 @torch.no_grad()
@@ -68,8 +63,6 @@ def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
     torch.manual_seed(cfg.seed)
     device = device or pick_device()
     corpus = build_corpus(datasets_dir, cache_dir, cfg.sources)
-    if cfg.only is not None:
-        corpus = corpus.subset(corpus.present[:, TRACKS.index(cfg.only)] > 0)
     train = corpus.subset(corpus.split == SPLITS.index("train"))
     valid = corpus.subset(corpus.split == SPLITS.index("valid"))
     valid = valid.subset(np.random.default_rng(0).permutation(len(valid)))
@@ -86,17 +79,12 @@ def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
         first_step = int(data["train_config"]["step_reached"]) + 1
         history = [*data["train_config"].get("history", []), {k: v for k, v in data["train_config"].items()
                                                               if k not in ("history", "model")}]
-    if cfg.only is not None:
-        for name, part in model.named_children():
-            part.requires_grad_(name == cfg.only)
-    trained = [p for p in model.parameters() if p.requires_grad]
-    log.info("VAE with %d parameters (%d trained), %d train / %d valid segments, on %s",
-             sum(p.numel() for p in model.parameters()), sum(p.numel() for p in trained), len(train), len(valid),
-             device)
-    opt = torch.optim.AdamW(trained, lr=cfg.lr, weight_decay=1e-5)
+    log.info("VAE with %d parameters, %d train / %d valid segments, on %s",
+             sum(p.numel() for p in model.parameters()), len(train), len(valid), device)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-5)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: max(cfg.lr_decay ** (s + first_step - 1), cfg.min_lr / cfg.lr))
-    batches = SegmentBatches(train, cfg.batch_size, augment=True, seed=cfg.seed, by_meter=cfg.only is not None)
+    batches = SegmentBatches(train, cfg.batch_size, augment=True, seed=cfg.seed)
     log_path = out.with_suffix(".log.jsonl")
     out.parent.mkdir(parents=True, exist_ok=True)
     started = time.time()
@@ -108,7 +96,7 @@ def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
             losses = model(batch, cond_of(batch), beta=beta)
             opt.zero_grad()
             losses["loss"].backward()
-            torch.nn.utils.clip_grad_norm_(trained, 1.0)
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             sched.step()
             for k, v in losses.items():
