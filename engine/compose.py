@@ -139,10 +139,10 @@ class Composer:
         The model writes `candidates` in one batch, each moved into the key's scale (`in_asked_key`); the
         style tagger scores what each one wrote (before any arrangement rule) and the key finder reads each
         one arranged. When none is both heard as the requested style and read as the key, the model writes
-        `extra_candidates` more in one more batch. The winner has the best log-probability
-        of the requested style, plus a bonus if that style is the tagger's label, less penalties for melody
-        bars left empty, for notes outside the key and for reading as another key, plus (given a listener's
-        taste) a Thompson draw of how much they would like each candidate.
+        `extra_candidates` more in one more batch (for a minor key, all in the first). The winner has the
+        best log-probability of the requested style, plus a bonus if that style is the tagger's label, less
+        penalties for melody bars left empty, for notes outside the key and for reading as another key, plus
+        (given a listener's taste) a Thompson draw of how much they would like each candidate.
         """
         rng = random.Random(seed)
         key = choose_key(request, rng)
@@ -165,7 +165,10 @@ class Composer:
         candidates: list[Generated] = []
         verdicts: list[StyleScores] = []
         in_key: list[bool] = []  # whether each candidate, arranged, reads as the key (what the tags will say)
-        for size in (max(1, self.settings.candidates), max(0, self.settings.extra_candidates)):
+        first, extra = max(1, self.settings.candidates), max(0, self.settings.extra_candidates)
+        if key.is_minor:  # the model seldom writes a minor key unaided: all at once (docs/benchmarks.md)
+            first, extra = first + extra, 0
+        for size in (first, extra):
             if size == 0 or any(v.label == style.name and k for v, k in zip(verdicts, in_key, strict=True)):
                 break
             batch = write(size)

@@ -52,7 +52,8 @@ class Settings(BaseSettings):
     extra_candidates: int = 12
     """Candidates written in one more batch when none of the first `candidates` is both heard as the
     requested style and read as the key; 0: never (docs/models.md, "Style adherence", "Keys"). One batch
-    of 12 costs about what one of 6 does (the decoders run step by step, batched)."""
+    of 12 costs about what one of 6 does (the decoders run step by step, batched). A minor key, which the
+    model seldom writes unaided, gets both in one batch."""
 
     @classmethod
     def settings_customise_sources(

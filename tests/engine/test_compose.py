@@ -15,6 +15,7 @@ from engine.compose import Composer, in_asked_key, read_key
 from engine.data.encoding import encode
 from engine.mir.tagger import STYLE_NAMES, StyleScores
 from engine.models.base import Generated
+from engine.models.vae import MusicVAE
 from engine.music.score import Key, Meter, Score
 from engine.render.audio import TAIL_SECONDS
 from engine.requests import parse_request
@@ -76,10 +77,14 @@ def test_audio_plays_for_as_long_as_the_midi(composer: Composer, tmp_path: Path)
     assert b"<score-partwise" in result.files["musicxml"].read_bytes()
 
 
-@pytest.mark.parametrize(("heard_as", "in_key", "written"), [("jazz", True, 6), ("classical", True, 18),
-                                                         ("jazz", False, 18)])
+@pytest.mark.parametrize(("text", "heard_as", "in_key", "batches"), [
+    ("jazz 4 bars", "jazz", True, [6]), ("jazz 4 bars", "classical", True, [6, 12]),
+    ("jazz 4 bars", "jazz", False, [6, 12]),
+    ("jazz in A minor 4 bars", "jazz", True, [18]),  # a minor key: all at once
+])
 def test_more_candidates_are_written_only_when_none_is_heard_as_asked_and_in_key(
-        composer: Composer, monkeypatch: pytest.MonkeyPatch, heard_as: str, in_key: bool, written: int) -> None:
+        composer: Composer, monkeypatch: pytest.MonkeyPatch, text: str, heard_as: str, in_key: bool,
+        batches: list[int]) -> None:
     calls = []
 
     def fake_classify(tagger: object, views: object) -> StyleScores:
@@ -88,9 +93,13 @@ def test_more_candidates_are_written_only_when_none_is_heard_as_asked_and_in_key
 
     monkeypatch.setattr("engine.compose.classify", fake_classify)
     monkeypatch.setattr("engine.compose.reads_as", lambda score, key: in_key)
-    _, _, verdict = composer.generate(parse_request("jazz 4 bars", seed=3), 3)
+    sizes: list[int] = []
+    sample = MusicVAE.sample
+    monkeypatch.setattr(MusicVAE, "sample", lambda self, cond, *a, **k: (sizes.append(len(cond)),
+                                                                          sample(self, cond, *a, **k))[1])
+    _, _, verdict = composer.generate(parse_request(text, seed=3), 3)
     assert (composer.settings.candidates, composer.settings.extra_candidates) == (6, 12)
-    assert len(calls) == written
+    assert sizes == batches and len(calls) == sum(batches)
     assert verdict is not None and verdict.label == heard_as
 
 
@@ -108,7 +117,7 @@ def test_a_candidate_that_reads_as_the_asked_key_wins_when_all_else_is_equal(
     monkeypatch.setattr("engine.compose.in_key_share", lambda gen, key, style: 1.0)
     monkeypatch.setattr("engine.compose.reads_as", reads_as)
     gen, arrangement, _ = composer.generate(parse_request("folk in E minor 4 bars", seed=5), 5)
-    assert arrangement.key == Key(4, "minor") and len(looked_at) == 6  # one batch: the fourth is folk and in key
+    assert arrangement.key == Key(4, "minor") and len(looked_at) == 18  # a minor key: 18 in one batch
     assert arrange(gen, arrangement) == looked_at[3]
 
 
