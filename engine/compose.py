@@ -48,7 +48,8 @@ HEARD_AS_ASKED_BONUS = 1.0
 reply reads back is the one asked for whenever a candidate allows it (docs/models.md, "Style adherence")."""
 OTHER_KEY_PENALTY = 2.0
 """Candidate ranking: nats of style fit traded for a candidate that reads as another key than the one asked
-for, so the key the reply's tags name is the requested one whenever a candidate allows it."""
+for, so the key the reply's tags name is the requested one whenever a candidate allows it (docs/models.md,
+"Keys")."""
 _STYLE_COLOURS = {"blues": (3, 10), "rock": (10,)}
 """Tones outside the major scale that a style uses as its own (blue notes, the rock bVII)."""
 
