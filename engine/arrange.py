@@ -4,13 +4,14 @@ Melody, drums and the chord progression are always the model's. The bass is the 
 training data had real bass lines (pop, folk, classical); elsewhere (jazz, blues, rock, lofi, whose
 sources are lead sheets, chord charts and drum-only grooves) a rule realises the model's chords as
 that style's bass idiom: walking bass, boogie, root eighths, sparse roots. Rules also voice the
-chords as a comping part (rhythm pattern per style, voice-led voicings) and shape velocities.
+chords as a comping part (rhythm pattern per style, voice-led voicings) and shape velocities, and a
+blues plays its major triads as dominant sevenths (the I7–IV7–V7 of the style), as blues players do.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -158,12 +159,28 @@ def _shape_drums(track: Track, meter: Meter) -> Track:
     return Track(Role.DRUMS, 0, notes, "drums")
 
 
+def dominant_sevenths(chords: list[ChordLabel], melody: list[Note], total_steps: int) -> list[ChordLabel]:
+    """Each major triad as a dominant seventh, unless the melody sings the major seventh above its root
+    while it sounds (the blues idiom; the model, with few blues chord labels to learn from, writes triads
+    where the data has sevenths: docs/models.md, "Style adherence")."""
+    ordered = sorted(chords, key=lambda c: c.start)
+    ends = [c.start for c in ordered[1:]] + [total_steps]
+    out = []
+    for chord, end in zip(ordered, ends[:len(ordered)], strict=True):
+        major_seventh = (chord.root + 11) % 12
+        clash = any(n.pitch % 12 == major_seventh and n.start < end and n.end > chord.start for n in melody)
+        out.append(replace(chord, quality="7") if chord.quality == "maj" and not clash else chord)
+    return out
+
+
 def arrange(gen: Generated, arr: Arrangement) -> Score:
     """One generated piece (row 0 of `gen`) as a full score for the arrangement's ensemble."""
     bars = int(gen.melody.shape[1])
     tracks, chords = decode(gen.melody[0].numpy(), gen.bass[0].numpy(), gen.chords[0].numpy(),
                             gen.drums[0].numpy(), arr.meter, arr.ensemble)
     by_role = {t.role: t for t in tracks}
+    if arr.style == "blues":
+        chords = dominant_sevenths(chords, by_role[Role.MELODY].notes, bars * arr.meter.steps_per_bar)
     parts: list[Track] = []
     if Role.MELODY in arr.ensemble:
         parts.append(Track(Role.MELODY, arr.ensemble[Role.MELODY], by_role[Role.MELODY].notes, "melody"))

@@ -3,7 +3,8 @@
 Two kinds of evidence per style, over N seeded compositions:
 - the style tagger's verdict on what the model wrote (texture views, before arrangement rules);
 - independent checks that use no classifier, on the finished arrangement as rendered to MIDI:
-  jazz and blues swing (measured from performed onsets) with seventh chords, rock and pop a backbeat
+  jazz and blues swing (measured from performed onsets) with seventh chords (counted as the model
+  wrote them: the arrangement plays a blues's major triads as sevenths), rock and pop a backbeat
   on 2 and 4, classical no drum kit, a waltz request in 3/4, lofi laid-back tempo, folk diatonic;
 and for every request, whether the finished piece reads (by the key finder the tags use) as the key it
 was composed in. Besides one request per style (and "waltz"), requests naming a key, minor ones most.
@@ -20,6 +21,7 @@ import numpy as np
 
 from ..arrange import arrange
 from ..compose import Composer
+from ..data.encoding import chord_of_token
 from ..mir.features import extract_features, swing_ratio_from_midi
 from ..mir.key import reads_as
 from ..music.midi import to_pretty_midi
@@ -36,14 +38,18 @@ class Piece:
     """One composition and what the checks read off it."""
 
     score: Score
+    sevenths: float
+    """Share of the chords the model wrote (before arrangement) that are seventh chords."""
     label: str | None
     swing_ratio: float | None
     features: dict[str, float]
     latent: np.ndarray
 
 
-def _seventh_share(score: Score) -> float:
-    return float(np.mean([c.quality in SEVENTH_QUALITIES for c in score.chords])) if score.chords else 0.0
+def seventh_share(chords: np.ndarray) -> float:
+    """Share of chord tokens (none left out) that are seventh chords."""
+    written = [found[1] for tok in chords.reshape(-1).tolist() if (found := chord_of_token(int(tok))) is not None]
+    return float(np.mean([q in SEVENTH_QUALITIES for q in written])) if written else 0.0
 
 
 def _diatonic_share(score: Score) -> float:
@@ -67,9 +73,9 @@ def _backbeat_bars(score: Score) -> float:
 Check = tuple[str, Callable[[Piece], bool]]
 CHECKS: dict[str, tuple[Check, ...]] = {
     "jazz": (("swing ratio ≥ 1.4", lambda p: (p.swing_ratio or 1.0) >= 1.4),
-             ("≥ 40% seventh chords", lambda p: _seventh_share(p.score) >= 0.4)),
+             ("≥ 40% seventh chords", lambda p: p.sevenths >= 0.4)),
     "blues": (("swing ratio ≥ 1.4", lambda p: (p.swing_ratio or 1.0) >= 1.4),
-              ("≥ 40% seventh chords", lambda p: _seventh_share(p.score) >= 0.4)),
+              ("≥ 40% seventh chords", lambda p: p.sevenths >= 0.4)),
     "rock": (("snare on 2 and 4 in ≥ half the bars", lambda p: _backbeat_bars(p.score) >= 0.5),),
     "pop": (("snare on 2 and 4 in ≥ half the bars", lambda p: _backbeat_bars(p.score) >= 0.5),),
     "classical": (("no drum kit", lambda p: p.score.track(Role.DRUMS) is None),),
@@ -91,8 +97,8 @@ def compose_piece(composer: Composer, text: str, seed: int) -> Piece:
     pitched = to_pretty_midi(Score(score.tempo, score.meter, score.bars, score.key,
                                    [t for t in score.tracks if not t.is_drum], swing=score.swing))
     swing = swing_ratio_from_midi(pitched) or swing_ratio_from_midi(pm)
-    return Piece(score, verdict.label if verdict else None, swing, extract_features(score, swing),
-                 gen.latent[0].numpy())
+    return Piece(score, seventh_share(gen.chords[0].numpy()), verdict.label if verdict else None, swing,
+                 extract_features(score, swing), gen.latent[0].numpy())
 
 
 def adherence(composer: Composer, n: int, styles: tuple[str, ...] | None = None, bars: int = 8,

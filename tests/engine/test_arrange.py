@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from engine.arrange import Arrangement, comp_track, rule_bass
+from engine.arrange import Arrangement, arrange, comp_track, dominant_sevenths, rule_bass
+from engine.compose import Composer
 from engine.data.encoding import CHORD_TONES
-from engine.music.score import ChordLabel, Key, Meter, Role
+from engine.music.score import ChordLabel, Key, Meter, Note, Role
+from engine.requests import parse_request
 
 CHORDS = [ChordLabel(0, 2, "m7"), ChordLabel(16, 7, "7"), ChordLabel(32, 0, "maj7"), ChordLabel(48, 0, "maj7")]
 
@@ -45,3 +49,19 @@ def test_waltz_bass_fits_three_four() -> None:
     chords = [ChordLabel(0, 5, "maj"), ChordLabel(12, 0, "7")]
     notes = rule_bass(chords, _arr("lofi", Meter(3, 4)), 2)
     assert notes and all(n.start % 12 == 0 or n.start % 12 == 6 for n in notes)
+
+
+def test_a_blues_plays_major_triads_as_dominant_sevenths_unless_the_melody_has_the_major_seventh() -> None:
+    chords = [ChordLabel(0, 9, "maj"), ChordLabel(16, 2, "maj"), ChordLabel(32, 4, "min"), ChordLabel(48, 4, "maj")]
+    melody = [Note(69, 0, 4), Note(73, 20, 4)]  # A, then C# while D sounds: D's major seventh
+    played = dominant_sevenths(chords, melody, 64)
+    assert [(c.root, c.quality) for c in played] == [(9, "7"), (2, "maj"), (4, "min"), (4, "7")]
+
+
+@pytest.mark.parametrize(("style", "quality"), [("blues", "7"), ("rock", "maj")])
+def test_only_a_blues_arrangement_colours_its_triads(composer: Composer, style: str, quality: str) -> None:
+    gen, arrangement, _ = composer.generate(parse_request(f"{style} 4 bars", seed=1), 1)
+    written = {(c.start, c.root) for c in arrange(gen, replace(arrangement, style="pop")).chords if c.quality == "maj"}
+    assert written, "the model wrote no major triad to colour"
+    arranged = {(c.start, c.root): c.quality for c in arrange(gen, replace(arrangement, style=style)).chords}
+    assert any(arranged[at] == quality for at in written)

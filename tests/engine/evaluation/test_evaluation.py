@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from engine.compose import Composer
@@ -71,3 +72,12 @@ def test_latency_report_has_stages_throughput_and_memory_per_model() -> None:
     assert all(0 < v["p50"] <= v["p95"] for v in stages.values())
     assert set(report["models"]["vae"]["model_pieces_per_s_by_batch"]) == {1, 8, 32}
     assert report["peak_rss_mib"] > 100
+
+
+def test_seventh_share_counts_the_chords_the_model_wrote() -> None:
+    from engine.data.encoding import chord_token
+    from engine.evaluation.adherence import seventh_share
+
+    tokens = np.array([[chord_token(0, "7"), chord_token(0, "maj")], [0, chord_token(2, "m7")]])
+    assert seventh_share(tokens) == pytest.approx(2 / 3)  # the bar without a chord is left out
+    assert seventh_share(np.zeros((2, 2), dtype=np.int64)) == 0.0
