@@ -19,7 +19,8 @@ import pretty_midi
 import torch
 
 from .arrange import Arrangement
-from .compose import DEFAULT_MODEL, Composer, Composition, choose_key, in_asked_key
+from .candidates import in_asked_key
+from .compose import DEFAULT_MODEL, Composer, Composition, choose_key
 from .data.encoding import METERS, decode, encode, meter_index
 from .mir.analysis import analyse
 from .mir.loading import UnreadableFile, load_score_bytes
@@ -218,7 +219,7 @@ class Deriver:
 
 
 def _in_key(gen: Generated, request: Request) -> Generated:
-    """What a model wrote for `request`, moved into its key (see `compose.in_asked_key`)."""
+    """What a model wrote for `request`, moved into its key (see `candidates.in_asked_key`)."""
     return in_asked_key(gen, request.key, request.meter) if request.key is not None else gen
 
 

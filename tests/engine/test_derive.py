@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from engine.compose import Composer, Composition, read_key
+from engine.candidates import read_key
+from engine.compose import Composer, Composition
 from engine.derive import Deriver, Parent, parent_of_upload, slerp, tokens_of
 from engine.models.registry import load_style_tagger
 from engine.music.midi import read_midi, write_midi

@@ -177,7 +177,7 @@ def test_mode_guidance_leaves_major_keys_alone(monkeypatch: pytest.MonkeyPatch) 
 
 def test_mode_guidance_writes_in_the_minor_mode_asked_for_more_often(monkeypatch: pytest.MonkeyPatch) -> None:
     """The shipped VAE, 24 folk pieces asked for in minor keys (every tonic twice), the same latents."""
-    from engine.compose import read_key
+    from engine.candidates import read_key
     from engine.models.registry import load_model
     from engine.music.score import Meter
     from engine.settings import get_settings

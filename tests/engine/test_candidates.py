@@ -1,0 +1,36 @@
+"""What ranking reads off a candidate: the key it reads as; moving it into the key asked for."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from engine.candidates import in_asked_key, read_key
+from engine.data.encoding import encode
+from engine.models.base import Generated
+from engine.music.score import Key, Meter, Score
+from tests.engine.mir.pieces import cadence_piece
+
+
+def _tokens(score: Score) -> Generated:
+    seg = encode(score, (True, True, True, False))
+    return Generated(*(torch.from_numpy(a[None]) for a in (seg.melody, seg.bass, seg.chords, seg.drums)),
+                     latent=torch.zeros(1, 1))
+
+
+def test_read_key_reads_tonic_and_mode_of_what_the_model_wrote() -> None:
+    assert read_key(_tokens(cadence_piece(9, "minor")), Meter(4, 4)) == Key(9, "minor")
+
+
+@pytest.mark.parametrize(("asked", "moved"), [
+    (Key(4, "minor"), -5),  # A minor up to E minor: down a fourth, not up a fifth
+    (Key(3, "minor"), -6),  # a tritone: down
+    (Key(0, "major"), 0),   # the relative major: the notes already fit its scale
+    (Key(2, "dorian"), 0),  # D dorian: the scale of C major, like A minor's
+])
+def test_in_asked_key_moves_the_scale_to_the_asked_keys(asked: Key, moved: int) -> None:
+    written = _tokens(cadence_piece(9, "minor"))
+    placed = in_asked_key(written, asked, Meter(4, 4))
+    expected = read_key(written, Meter(4, 4))
+    assert expected is not None and read_key(placed, Meter(4, 4)) == Key((expected.tonic + moved) % 12, "minor")
+    assert torch.equal(placed.melody, written.transposed(moved).melody) and torch.equal(placed.drums, written.drums)
