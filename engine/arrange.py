@@ -4,8 +4,9 @@ Melody, drums and the chord progression are always the model's. The bass is the 
 training data had real bass lines (pop, folk, classical); elsewhere (jazz, blues, rock, lofi, whose
 sources are lead sheets, chord charts and drum-only grooves) a rule realises the model's chords as
 that style's bass idiom: walking bass, boogie, root eighths, sparse roots. Rules also voice the
-chords as a comping part (rhythm pattern per style, voice-led voicings) and shape velocities, and a
-blues plays its major triads as dominant sevenths (the I7–IV7–V7 of the style), as blues players do.
+chords as a comping part (rhythm pattern per style, voice-led voicings) and shape velocities, and
+read the chord symbols as the style's players would (`as_played`): a blues plays its major triads as
+dominant sevenths (its I7–IV7–V7), a chorale its major and minor sevenths as triads.
 """
 
 from __future__ import annotations
@@ -159,17 +160,28 @@ def _shape_drums(track: Track, meter: Meter) -> Track:
     return Track(Role.DRUMS, 0, notes, "drums")
 
 
-def dominant_sevenths(chords: list[ChordLabel], melody: list[Note], total_steps: int) -> list[ChordLabel]:
-    """Each major triad as a dominant seventh, unless the melody sings the major seventh above its root
-    while it sounds (the blues idiom; the model, with few blues chord labels to learn from, writes triads
-    where the data has sevenths: docs/models.md, "Style adherence")."""
+AS_PLAYED = {"blues": {"maj": "7"}, "classical": {"maj7": "maj", "m7": "min"}}
+"""Chord qualities a style's players read differently (docs/models.md, "Style adherence"). Blues: the model,
+with few blues chord labels to learn from, writes triads where the style plays dominant sevenths.
+Classical: the chorales' chord labels were estimated per half bar, and passing tones made 28% of them
+major and 20% minor sevenths, where Bach's sounding chords are such sevenths 1% and 3% of the time; the
+model learnt the labels."""
+
+
+def as_played(chords: list[ChordLabel], style: str, melody: list[Note], total_steps: int) -> list[ChordLabel]:
+    """The chords with the qualities the style plays (`AS_PLAYED`); a triad is not made a dominant seventh
+    where the melody sings its major seventh meanwhile."""
+    change = AS_PLAYED.get(style, {})
     ordered = sorted(chords, key=lambda c: c.start)
     ends = [c.start for c in ordered[1:]] + [total_steps]
     out = []
     for chord, end in zip(ordered, ends[:len(ordered)], strict=True):
+        quality = change.get(chord.quality, chord.quality)
         major_seventh = (chord.root + 11) % 12
-        clash = any(n.pitch % 12 == major_seventh and n.start < end and n.end > chord.start for n in melody)
-        out.append(replace(chord, quality="7") if chord.quality == "maj" and not clash else chord)
+        if quality == "7" and any(n.pitch % 12 == major_seventh and n.start < end and n.end > chord.start
+                                  for n in melody):
+            quality = chord.quality
+        out.append(replace(chord, quality=quality))
     return out
 
 
@@ -179,8 +191,7 @@ def arrange(gen: Generated, arr: Arrangement) -> Score:
     tracks, chords = decode(gen.melody[0].numpy(), gen.bass[0].numpy(), gen.chords[0].numpy(),
                             gen.drums[0].numpy(), arr.meter, arr.ensemble)
     by_role = {t.role: t for t in tracks}
-    if arr.style == "blues":
-        chords = dominant_sevenths(chords, by_role[Role.MELODY].notes, bars * arr.meter.steps_per_bar)
+    chords = as_played(chords, arr.style, by_role[Role.MELODY].notes, bars * arr.meter.steps_per_bar)
     parts: list[Track] = []
     if Role.MELODY in arr.ensemble:
         parts.append(Track(Role.MELODY, arr.ensemble[Role.MELODY], by_role[Role.MELODY].notes, "melody"))

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from engine.arrange import Arrangement, arrange, comp_track, dominant_sevenths, rule_bass
+from engine.arrange import Arrangement, arrange, as_played, comp_track, rule_bass
 from engine.compose import Composer
 from engine.data.encoding import CHORD_TONES
 from engine.music.score import ChordLabel, Key, Meter, Note, Role
@@ -54,8 +54,15 @@ def test_waltz_bass_fits_three_four() -> None:
 def test_a_blues_plays_major_triads_as_dominant_sevenths_unless_the_melody_has_the_major_seventh() -> None:
     chords = [ChordLabel(0, 9, "maj"), ChordLabel(16, 2, "maj"), ChordLabel(32, 4, "min"), ChordLabel(48, 4, "maj")]
     melody = [Note(69, 0, 4), Note(73, 20, 4)]  # A, then C# while D sounds: D's major seventh
-    played = dominant_sevenths(chords, melody, 64)
+    played = as_played(chords, "blues", melody, 64)
     assert [(c.root, c.quality) for c in played] == [(9, "7"), (2, "maj"), (4, "min"), (4, "7")]
+
+
+def test_a_chorale_plays_major_and_minor_sevenths_as_triads() -> None:
+    chords = [ChordLabel(0, 0, "maj7"), ChordLabel(16, 2, "m7"), ChordLabel(32, 7, "7"), ChordLabel(48, 0, "sus4")]
+    played = as_played(chords, "classical", [], 64)
+    assert [c.quality for c in played] == ["maj", "min", "7", "sus4"]  # dominant sevenths and suspensions stay
+    assert as_played(chords, "jazz", [], 64) == chords
 
 
 @pytest.mark.parametrize(("style", "quality"), [("blues", "7"), ("rock", "maj")])
