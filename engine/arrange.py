@@ -18,7 +18,7 @@ import numpy as np
 
 from .data.encoding import CHORD_TONES, decode
 from .models.base import Generated
-from .music.score import ChordLabel, Key, Meter, Note, Role, Score, Track
+from .music.score import ChordLabel, Key, Meter, Note, Role, Score, Track, chord_spans
 
 # Comping rhythms as (start step, length) per 4/4 bar; other meters use _COMP_OTHER.
 _COMP_44: dict[str, list[tuple[int, int]]] = {
@@ -172,10 +172,8 @@ def as_played(chords: list[ChordLabel], style: str, melody: list[Note], total_st
     """The chords with the qualities the style plays (`AS_PLAYED`); a triad is not made a dominant seventh
     where the melody sings its major seventh meanwhile."""
     change = AS_PLAYED.get(style, {})
-    ordered = sorted(chords, key=lambda c: c.start)
-    ends = [c.start for c in ordered[1:]] + [total_steps]
     out = []
-    for chord, end in zip(ordered, ends[:len(ordered)], strict=True):
+    for chord, end in chord_spans(chords, total_steps):
         quality = change.get(chord.quality, chord.quality)
         major_seventh = (chord.root + 11) % 12
         if quality == "7" and any(n.pitch % 12 == major_seventh and n.start < end and n.end > chord.start

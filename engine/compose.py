@@ -118,7 +118,8 @@ class Composer:
         with_drums = Role.DRUMS in request.ensemble
         candidates: list[Generated] = []
         verdicts: list[StyleScores] = []
-        in_key: list[bool] = []  # whether each candidate, arranged, reads as the key (what the tags will say)
+        arranged: list[Score] = []  # each candidate as it would be played (what taste reads)
+        in_key: list[bool] = []  # whether each, arranged, reads as the key (what the tags will say)
         first, extra = max(1, self.settings.candidates), max(0, self.settings.extra_candidates)
         if key.is_minor:  # the model seldom writes a minor key unaided: all at once (docs/benchmarks.md)
             first, extra = first + extra, 0
@@ -129,15 +130,16 @@ class Composer:
             candidates += batch
             verdicts += [classify(tagger, segment_views(c.melody[0].numpy(), c.chords[0].numpy(), c.drums[0].numpy(),
                                                         request.meter, (True, False, True, with_drums))) for c in batch]
-            in_key += [reads_as(arrange(c, arrangement), key) for c in batch]
+            arranged += [arrange(c, arrangement) for c in batch]
+            in_key += [reads_as(s, key) for s in arranged[-len(batch):]]
         fit = [math.log(max(v.scores[style.name], 1e-9)) + HEARD_AS_ASKED_BONUS * (v.label == style.name)
                - EMPTY_BAR_PENALTY * empty_melody_bars(c) - OUT_OF_KEY_PENALTY * (1 - in_key_share(c, key, style.name))
                - OTHER_KEY_PENALTY * (not k) for c, v, k in zip(candidates, verdicts, in_key, strict=True)]
         if taste is None:
             best = max(range(len(candidates)), key=lambda i: fit[i])
         else:
-            liking = np.stack([taste_vector(extract_features(arrange(c, arrangement)), c.latent[0].numpy())
-                               for c in candidates])
+            liking = np.stack([taste_vector(extract_features(s), c.latent[0].numpy())
+                               for c, s in zip(candidates, arranged, strict=True)])
             best = choose(liking, taste, np.array(fit), np.random.default_rng(seed))
         return candidates[best], arrangement, verdicts[best]
 

@@ -80,17 +80,29 @@ def sounding(tokens: np.ndarray) -> np.ndarray:
     return np.where((last >= 0) & (source >= PITCH0), source, 0).reshape(tokens.shape)
 
 
+def track_bar_chroma(tokens: np.ndarray, lowest: int) -> np.ndarray:
+    """Sounding steps per pitch class in each bar [n, bars, 12] of a melody or bass track [n, bars, steps]
+    whose first pitch token is MIDI pitch `lowest` (pass only the bar's real steps)."""
+    toks = sounding(np.asarray(tokens).astype(np.int64))
+    n, bars = toks.shape[:2]
+    bar_index = np.arange(n * bars).reshape(n, bars, 1)
+    idx = (bar_index * 12 + (lowest + toks - PITCH0) % 12)[toks > 0]
+    return np.bincount(idx, minlength=n * bars * 12).reshape(n, bars, 12)
+
+
+def chord_bar_chroma(chords: np.ndarray, spb: int) -> np.ndarray:
+    """Steps per pitch class in each bar [n, bars, 12] of chord tokens [n, bars, 2], each sounding for its
+    half bar."""
+    half = np.array([spb // 2, spb - spb // 2])
+    return (CHORD_CHROMA[np.asarray(chords).astype(np.int64)] * half[:, None]).sum(axis=2)
+
+
 def segment_chroma(melody: np.ndarray, bass: np.ndarray, chords: np.ndarray, spb: int = SLOT) -> np.ndarray:
     """Sounding steps per pitch class [n, 12] of pieces' melody, bass and chords (each chord sounding for
     its half bar), from token arrays shaped [n, bars, SLOT] and [n, bars, 2]; steps past `spb` are padding."""
-    out = np.zeros((melody.shape[0], 12))
-    for tokens, lo in ((melody, MELODY_RANGE[0]), (bass, BASS_RANGE[0])):
-        toks = sounding(np.asarray(tokens)[:, :, :spb].astype(np.int64))
-        rows, *_ = np.nonzero(toks > 0)
-        np.add.at(out, (rows, (lo + toks[toks > 0] - PITCH0) % 12), 1)
-    half = np.array([spb // 2, spb - spb // 2])
-    out += (CHORD_CHROMA[np.asarray(chords).astype(np.int64)] * half[:, None]).sum(axis=(1, 2))
-    return out
+    tracks = (track_bar_chroma(np.asarray(t)[:, :, :spb], lo) for t, lo in ((melody, MELODY_RANGE[0]),
+                                                                             (bass, BASS_RANGE[0])))
+    return (sum(tracks) + chord_bar_chroma(chords, spb)).sum(axis=1).astype(float)
 
 
 def transpose_tokens(tokens: torch.Tensor, shift: torch.Tensor, n_tokens: int) -> torch.Tensor:

@@ -55,7 +55,9 @@ from ..data.encoding import (
     PITCH0,
     SLOT,
     TRACKS,
+    chord_bar_chroma,
     sounding,
+    track_bar_chroma,
 )
 from ..models.base import BaseGenModel, Conditioning, Generated
 from ..music.score import MODE_SCALES, Meter
@@ -175,14 +177,8 @@ def pitch_classes(tokens: np.ndarray, track: str) -> np.ndarray:
 
 def bar_chroma(p: Pieces, track: str) -> np.ndarray:
     """Sounding steps per pitch class in each bar [n, bars, 12]."""
-    if track == "chords":
-        half = np.array([p.spb // 2, p.spb - p.spb // 2])
-        return (CHORD_CHROMA[p.chords] * half[:, None]).sum(axis=2)
-    toks = sounding(getattr(p, track))
-    on = toks > 0
-    bar_index = np.arange(p.n * p.bars).reshape(p.n, p.bars, 1)
-    idx = (bar_index * 12 + pitch_classes(toks, track))[on]
-    return np.bincount(idx, minlength=p.n * p.bars * 12).reshape(p.n, p.bars, 12)
+    return chord_bar_chroma(p.chords, p.spb) if track == "chords" else track_bar_chroma(getattr(p, track),
+                                                                                        OFFSET[track])
 
 
 def tonal_centroid(chroma: np.ndarray) -> np.ndarray:

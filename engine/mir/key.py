@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data.encoding import CHORD_TONES
-from ..music.score import Key, Score
+from ..music.score import Key, Score, chord_spans
 
 MAJOR_PROFILE = (0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081)
 MINOR_PROFILE = (0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052)
@@ -54,9 +54,7 @@ def pitch_class_histogram(score: Score) -> np.ndarray:
 def chord_symbol_histogram(score: Score) -> np.ndarray:
     """Steps per pitch class of the chord symbols' tones, each symbol lasting until the next one."""
     hist = np.zeros(12)
-    ordered = sorted(score.chords, key=lambda c: c.start)
-    ends = [c.start for c in ordered[1:]] + [score.total_steps]
-    for chord, end in zip(ordered, ends[:len(ordered)], strict=True):
+    for chord, end in chord_spans(score.chords, score.total_steps):
         for tone in CHORD_TONES.get(chord.quality, ()):
             hist[(chord.root + tone) % 12] += max(0, end - chord.start)
     return hist

@@ -139,6 +139,13 @@ class ChordLabel:
         return (key.spell(self.root) if key is not None else PITCH_NAMES[self.root]) + suffix
 
 
+def chord_spans(chords: list[ChordLabel], total_steps: int) -> list[tuple[ChordLabel, int]]:
+    """Each chord symbol in time order with the step where it stops sounding: the next one's start, or the
+    end of the piece."""
+    ordered = sorted(chords, key=lambda c: c.start)
+    return list(zip(ordered, [c.start for c in ordered[1:]] + [total_steps], strict=False))
+
+
 @dataclass
 class Score:
     """A piece: tempo, meter, key, an exact number of bars, and tracks on the 16th grid."""
