@@ -427,24 +427,25 @@ def novelty(windows: list[int], known: set[int]) -> float | None:
     return sum(w not in known for w in windows) / len(windows) if windows else None
 
 
-_CORPORA: dict[tuple[str, str], SegmentArrays] = {}
-_KNOWN: dict[tuple[str, str], set[int]] = {}
-_DATA_REPORTS: dict[tuple[str, str, int], tuple[dict[str, Any], dict[tuple[bool, ...], float]]] = {}
+Sources = tuple[str, ...]
+_CORPORA: dict[tuple[str, str, Sources], SegmentArrays] = {}
+_KNOWN: dict[tuple[str, str, Sources], set[int]] = {}
+_DATA_REPORTS: dict[tuple[str, str, Sources, int], tuple[dict[str, Any], dict[tuple[bool, ...], float]]] = {}
 
 
-def training_corpus(settings: Settings) -> SegmentArrays:
-    """The six training sources' segments (from the segment caches), loaded once per process."""
-    key = (str(settings.datasets_dir), str(settings.cache_dir))
+def training_corpus(settings: Settings, sources: Sources = DEFAULT_SOURCES) -> SegmentArrays:
+    """The segments of these training sources (from the segment caches), loaded once per process."""
+    key = (str(settings.datasets_dir), str(settings.cache_dir), sources)
     if key not in _CORPORA:
-        _CORPORA[key] = build_corpus(settings.datasets_dir, settings.cache_dir, DEFAULT_SOURCES)
+        _CORPORA[key] = build_corpus(settings.datasets_dir, settings.cache_dir, sources)
     return _CORPORA[key]
 
 
-def training_windows(settings: Settings) -> set[int]:
-    """Hashes of every 4-bar melody window of the training split (every source, style and meter), once."""
-    key = (str(settings.datasets_dir), str(settings.cache_dir))
+def training_windows(settings: Settings, sources: Sources = DEFAULT_SOURCES) -> set[int]:
+    """Hashes of every 4-bar melody window of the sources' training split (every style and meter), once."""
+    key = (str(settings.datasets_dir), str(settings.cache_dir), sources)
     if key not in _KNOWN:
-        corpus = training_corpus(settings)
+        corpus = training_corpus(settings, sources)
         keep = (corpus.split == SPLITS.index("train")) & (corpus.present[:, 0] > 0)
         known: set[int] = set()
         for m, meter in enumerate(METERS):
@@ -456,12 +457,14 @@ def training_windows(settings: Settings) -> set[int]:
 
 # ---------------------------------------------------------------------------------------- evaluation
 
-def style_data(settings: Settings, style: str) -> tuple[dict[str, Any], dict[tuple[bool, ...], float]]:
-    """The metrics of a style's training-split 4/4 segments and their track combinations (cached)."""
-    key = (str(settings.datasets_dir), str(settings.cache_dir), get_style(style).index)
+def style_data(settings: Settings, style: str,
+               sources: Sources = DEFAULT_SOURCES) -> tuple[dict[str, Any], dict[tuple[bool, ...], float]]:
+    """The metrics of a style's training-split 4/4 segments of these sources and their track combinations (cached)."""
+    index = get_style(style).index
+    key = (str(settings.datasets_dir), str(settings.cache_dir), sources, index)
     if key not in _DATA_REPORTS:
-        corpus = training_corpus(settings)
-        mask = (corpus.split == SPLITS.index("train")) & (corpus.style == key[2])
+        corpus = training_corpus(settings, sources)
+        mask = (corpus.split == SPLITS.index("train")) & (corpus.style == index)
         data = Pieces.from_segments(corpus.subset(mask), METER_44)
         _DATA_REPORTS[key] = (quality_metrics(data), texture_mix(data.present))
     return _DATA_REPORTS[key]
@@ -495,7 +498,8 @@ def generate_pieces(model: BaseGenModel, style: str, n: int, seed: int = 0, bars
 
 def evaluate_quality(model_name: str, style: str, n: int, seed: int = 0, bars: int = 16,
                      settings: Settings | None = None) -> dict[str, Any]:
-    """Metrics of `n` generated pieces of a style beside its training data, which ones are within 25%, novelty."""
+    """Metrics of `n` generated pieces of a style beside the model's training data (the sources its checkpoint
+    was trained on), which ones are within 25%, novelty against the same sources."""
     from ..models.registry import load_model
 
     settings = settings or get_settings()
@@ -503,10 +507,11 @@ def evaluate_quality(model_name: str, style: str, n: int, seed: int = 0, bars: i
     model = load_model(model_name, settings.checkpoint_dir, torch.device("cpu"))
     gen = generate_pieces(model, style, n, seed, bars, latent_scale=settings.latent_scale)
     pieces = Pieces.from_generated(gen)
-    data, textures = style_data(settings, style)
+    sources = model.trained_on or DEFAULT_SOURCES
+    data, textures = style_data(settings, style, sources)
     generated = quality_metrics(pieces.sections(SEGMENT_BARS), textures)
     windows = melody_windows(pieces.melody)
-    share = novelty(windows, training_windows(settings))
-    return {"model": model_name, "style": style, "n": n, "bars": bars, "seed": seed,
+    share = novelty(windows, training_windows(settings, sources))
+    return {"model": model_name, "style": style, "n": n, "bars": bars, "seed": seed, "data_sources": list(sources),
             "generated": generated, "data": data, "within_25pct": within(generated, data),
             "novelty": None if share is None else round(share, 4), "novelty_windows": len(windows)}

@@ -112,6 +112,8 @@ class BaseGenModel(nn.Module, ABC):
     """A conditional model of multi-track bars that can sample and continue."""
 
     name: str
+    trained_on: tuple[str, ...] = ()
+    """The dataset sources its checkpoint was trained on (set when loaded; empty for an untrained model)."""
 
     @abstractmethod
     def generate(self, cond: Conditioning, bars: int, *, temperature: float = 1.0,

@@ -34,7 +34,9 @@ def load_model(name: str, checkpoint_dir: Path, device: torch.device) -> BaseGen
             if not path.exists():
                 raise ModelUnavailable(f"checkpoint {path} is missing; run `cadenza train {name}`")
             data = torch.load(path, map_location="cpu", weights_only=False)
-            _LOADED[key] = MODEL_CLASSES[name].from_checkpoint(data).to(device)
+            model = MODEL_CLASSES[name].from_checkpoint(data).to(device)
+            model.trained_on = tuple(data.get("train_config", {}).get("sources", ()))
+            _LOADED[key] = model
         return _LOADED[key]
 
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 
 from engine.data.dataset import CACHE_VERSION
 from engine.settings import get_settings
@@ -26,6 +27,8 @@ def test_evaluate_quality_json(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     assert {"model", "style", "n", "generated", "data", "within_25pct", "novelty"} <= set(data)
     assert data["model"] == "vae" and data["style"] == "folk" and data["n"] == 2
+    shipped = torch.load(get_settings().checkpoint_dir / "vae.pt", map_location="cpu", weights_only=False)
+    assert data["data_sources"] == list(shipped["train_config"]["sources"])  # the data the model learnt from
     assert data["generated"]["segments"] == 2 and data["data"]["segments"] > 100
     assert data["data"]["drum_pattern_pct"] is None  # folk's sources have no drums
     assert data["within_25pct"]["drum_pattern_pct"] is None

@@ -8,7 +8,7 @@ import torch
 
 from engine.data.encoding import HOLD, METERS, N_CHORDS, PITCH0, REST
 from engine.models.base import Conditioning
-from engine.models.vae import MusicVAE, VAEConfig
+from engine.models.vae import MusicVAE, TrackDecoder, VAEConfig
 from engine.styles import STYLES, get_style
 
 TINY = VAEConfig(latent_dim=8, enc_hidden=16, conductor_hidden=16, melody_hidden=16, bass_hidden=8,
@@ -192,3 +192,20 @@ def test_mode_guidance_writes_in_the_minor_mode_asked_for_more_often(monkeypatch
         keys = [read_key(gen.row(i), Meter(4, 4)) for i in range(24)]
         minor[weight] = sum(k is not None and k.is_minor for k in keys)
     assert minor[2.0] >= minor[0.0] + 6  # measured: 4 → 14 of 24
+
+
+@pytest.mark.parametrize("multi_hot", [False, True])
+def test_a_track_decoder_stepped_one_step_at_a_time_computes_what_it_does_over_a_whole_bar(multi_hot: bool) -> None:
+    """Sampling steps the decoder one 16th at a time (through the bare GRU cell); training runs whole bars."""
+    torch.manual_seed(0)
+    decoder = TrackDecoder(10, 24, ctx_dim=6, chord_dim=5, multi_hot=multi_hot).eval()
+    prev = torch.rand(3, 16, 11) if multi_hot else torch.randint(0, 12, (3, 16))
+    chord, ctx = torch.randn(3, 16, 5), torch.randn(3, 6)
+    with torch.no_grad():
+        whole, h_whole = decoder(prev, chord, ctx)
+        h, steps = None, []
+        for s in range(16):
+            logits, h = decoder(prev[:, s:s + 1], chord[:, s:s + 1], ctx, h, s)
+            steps.append(logits)
+    torch.testing.assert_close(torch.cat(steps, 1), whole)
+    torch.testing.assert_close(h, h_whole)
