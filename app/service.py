@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.compose import Composer, Composition
+from engine.compose import FILE_KINDS, Composer, Composition
 from engine.derive import Deriver, Parent
 from engine.mir.similarity import embedding, nearest
 from engine.music.midi import read_midi
@@ -81,12 +81,12 @@ class Cadenza:
         self.deriver = Deriver(composer)
 
     @classmethod
-    async def open(cls, settings: Settings | None = None) -> Cadenza:
-        """Connect to the configured database and bring its schema up to date."""
+    async def open(cls, settings: Settings | None = None, file_kinds: tuple[str, ...] = FILE_KINDS) -> Cadenza:
+        """Connect to the configured database and bring its schema up to date; compositions get `file_kinds`."""
         settings = settings or get_settings()
         db = Database.create(settings.database_url)
         await db.migrate()
-        return cls(settings, db, Composer(settings))
+        return cls(settings, db, Composer(settings, file_kinds))
 
     async def close(self) -> None:
         await self.db.close()

@@ -1,11 +1,12 @@
-"""The buttons under a result: 👍, 👎, Variation, Continue, Reroll.
+"""The buttons under a result: 👍, 👎, Variation, Continue, Reroll, Score.
 
 Their custom_id carries all they need (`cadenza:rate:<id>:<score>`, `cadenza:var:<id>`,
-`cadenza:cont:<id>`, `cadenza:reroll:<id>`), and they are `DynamicItem`s matched by template, so buttons
-on old messages keep working after a restart. Pressing one dispatches an event
+`cadenza:cont:<id>`, `cadenza:reroll:<id>`, `cadenza:score:<id>`), and they are `DynamicItem`s matched by
+template, so buttons on old messages keep working after a restart. Pressing one dispatches an event
 (`on_cadenza_rate(interaction, id, score)`, `on_cadenza_variation(interaction, id)`,
-`on_cadenza_continue(interaction, id)`, `on_cadenza_reroll(interaction, id)`) that the feature's cog
-handles; the extension that listens registers the button class with `bot.add_dynamic_items`.
+`on_cadenza_continue(interaction, id)`, `on_cadenza_reroll(interaction, id)`,
+`on_cadenza_score(interaction, id)`) that the feature's cog handles; the extension that listens registers
+the button class with `bot.add_dynamic_items`.
 """
 
 from __future__ import annotations
@@ -44,12 +45,13 @@ _ACTIONS: dict[str, tuple[str, str, discord.ButtonStyle, str]] = {
     "var": ("Variation", "🔀", discord.ButtonStyle.primary, "cadenza_variation"),
     "cont": ("Continue", "⏩", discord.ButtonStyle.primary, "cadenza_continue"),
     "reroll": ("Reroll", "🎲", discord.ButtonStyle.secondary, "cadenza_reroll"),
+    "score": ("Score", "📜", discord.ButtonStyle.secondary, "cadenza_score"),
 }
 """custom_id action → label, emoji, style, and the event a press dispatches."""
 
 
-class ActionButton(discord.ui.DynamicItem[Button], template=rf"cadenza:(?P<action>var|cont|reroll):{GENERATION}"):
-    """Variation, Continue or Reroll of a generation."""
+class ActionButton(discord.ui.DynamicItem[Button], template=rf"cadenza:(?P<action>var|cont|reroll|score):{GENERATION}"):
+    """Variation, Continue, Reroll or Score (its MusicXML) of a generation."""
 
     def __init__(self, action: str, generation_id: str) -> None:
         label, emoji, style, _ = _ACTIONS[action]
@@ -71,6 +73,6 @@ def result_view(generation_id: str) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for item in (RateButton(generation_id, LIKE), RateButton(generation_id, DISLIKE),
                  ActionButton("var", generation_id), ActionButton("cont", generation_id),
-                 ActionButton("reroll", generation_id)):
+                 ActionButton("reroll", generation_id), ActionButton("score", generation_id)):
         view.add_item(item)
     return view

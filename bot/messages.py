@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import discord
 
 from .buttons import result_view
-from .services import Generation
+from .services import RESULT_FILES, Generation
 
 STYLE_COLOURS = {"pop": 0xE91E63, "rock": 0xE53935, "jazz": 0x3F51B5, "blues": 0x1E88E5, "folk": 0x43A047,
                  "classical": 0x8D6E63, "lofi": 0x9575CD}
 CHORD_BARS_SHOWN = 8
-RESULT_FILES = ("audio", "midi", "image")
-"""Uploaded with each result: the OGG plays inline, the MIDI downloads, the PNG shows in the embed."""
 FIELD_LIMIT = 1024
 
 
@@ -76,6 +75,13 @@ def result_reply(generation: Generation, requested_by: str) -> Reply:
 
 def result_files(generation: Generation) -> list[discord.File]:
     return [discord.File(generation.files[name], filename=generation.files[name].name) for name in RESULT_FILES]
+
+
+def score_reply(generation_id: str, score: Path) -> Reply:
+    """The piece's MusicXML file, with a word on what opens it."""
+    return Reply([], [discord.File(score, filename=score.name)],
+                 content=f"📜 The score of `{generation_id}` as MusicXML: open it in MuseScore, Dorico, Sibelius "
+                         "or Finale to read, print or edit it.")
 
 
 def tag_reply(result: dict[str, Any], requested_by: str) -> Reply:

@@ -40,6 +40,10 @@ TOP_LIMIT = 5
 JAM_CANDIDATES = 2
 """Next sections offered in each jam round."""
 JAM_SECTION_BARS = 8
+RESULT_FILES = ("audio", "midi", "image")
+"""Written with each piece and uploaded with its result: the OGG plays inline, the MIDI downloads, the PNG
+shows in the embed. The score (MusicXML) is written only when someone presses Score."""
+SCORE_FILE = ("musicxml",)
 NO_JAM = "there is no jam here; start one with `/jam start`."
 
 
@@ -183,6 +187,9 @@ class Services(Protocol):
                             progress: Progress) -> Generation:
         """One piece gliding from the first generation to the last."""
 
+    async def score(self, generation_id: str, progress: Progress) -> Path:
+        """The generation's score as a MusicXML file (written the first time it is asked for)."""
+
     async def top(self, guild: int | None, channel: int | None, limit: int = TOP_LIMIT) -> list[Ranked]:
         """Best mean rating first, among the generations made in that channel (or server)."""
 
@@ -282,6 +289,14 @@ class EngineServices(ABC):
         ends, seed = (await self._parent(first), await self._parent(last)), self._fresh_seed()
         return await self._derive(lambda: self._deriver.interpolation(*ends, steps, seed), origin,
                                   GenerationKind.INTERPOLATION, progress)
+
+    async def score(self, generation_id: str, progress: Progress) -> Path:
+        parent = await self._parent(generation_id)
+        path = self._composer.files_of(generation_id, kinds=SCORE_FILE)["musicxml"]
+        if not path.exists():
+            await self._queue.run(lambda: self._composer.write_files(parent.score, generation_id, kinds=SCORE_FILE),
+                                  progress)
+        return path
 
     jams: JamStore
 

@@ -25,6 +25,7 @@ from storage.repositories.channels import UNSET, ChannelRules, Unset
 from .errors import UnknownGeneration
 from .services import (
     HISTORY_LIMIT,
+    RESULT_FILES,
     TOP_LIMIT,
     EngineServices,
     Generation,
@@ -86,7 +87,7 @@ class StoredServices(EngineServices):
     @classmethod
     async def open(cls, settings: Settings, queue_limit: int) -> StoredServices:
         """Connect to `settings.database_url` and migrate it to the newest schema."""
-        return cls(await Cadenza.open(settings), queue_limit)
+        return cls(await Cadenza.open(settings, file_kinds=RESULT_FILES), queue_limit)
 
     async def compose(self, request: Request, origin: Origin, progress: Progress) -> Generation:
         taste = await self.app.listener_taste(str(origin.user), _place(origin.channel))

@@ -6,6 +6,8 @@ import math
 import random
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,9 @@ _STYLE_TONICS = {"pop": (0, 7, 2, 9, 5), "rock": (4, 9, 7, 2, 0), "jazz": (5, 10
                  "blues": (4, 9, 7, 0, 5), "folk": (7, 2, 9, 0, 5), "classical": (0, 7, 2, 5, 10),
                  "lofi": (2, 9, 5, 0, 3)}
 DEFAULT_MODEL = "vae"
+FILE_KINDS = ("midi", "audio", "image", "musicxml")
+"""The files a composition can have; `Composer.file_kinds` says which are written with it."""
+_SUFFIXES = {"midi": "mid", "audio": "ogg", "image": "png", "musicxml": "musicxml"}
 
 
 @dataclass
@@ -80,8 +85,11 @@ def choose_key(request: Request, rng: random.Random) -> Key:
 class Composer:
     """Turns requests into compositions with a loaded model; one per process, models loaded once."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, file_kinds: tuple[str, ...] = FILE_KINDS) -> None:
+        """`file_kinds`: the files each composition gets at once (others, such as the bot's MusicXML, are
+        written on request by `write_files`)."""
         self.settings = settings or get_settings()
+        self.file_kinds = file_kinds
         dev = self.settings.device
         self.device = torch.device("cuda" if dev == "auto" and torch.cuda.is_available() else
                                    "cpu" if dev == "auto" else dev)
@@ -151,34 +159,41 @@ class Composer:
         model_ms = (time.perf_counter() - started) * 1000
         return self.finish(request, seed, gen, arrangement, verdict, out_dir, model_ms=model_ms)
 
-    def files_of(self, comp_id: str, out_dir: Path | None = None) -> dict[str, Path]:
-        """Where a composition's MIDI, audio, image and MusicXML go (default folder: output_dir/ID)."""
+    def files_of(self, comp_id: str, out_dir: Path | None = None,
+                 kinds: tuple[str, ...] | None = None) -> dict[str, Path]:
+        """Where a composition's files of these kinds (default `file_kinds`) go (default folder: output_dir/ID)."""
         folder = out_dir or self.settings.output_dir / comp_id
-        return {name: folder / f"cadenza-{comp_id}.{ext}" for name, ext in
-                (("midi", "mid"), ("audio", "ogg"), ("image", "png"), ("musicxml", "musicxml"))}
+        return {kind: folder / f"cadenza-{comp_id}.{_SUFFIXES[kind]}" for kind in kinds or self.file_kinds}
 
     def write_files(self, score: Score, comp_id: str, out_dir: Path | None = None,
-                    timings: dict[str, float] | None = None) -> dict[str, Path]:
-        """MIDI, OGG audio, piano-roll PNG and MusicXML of a score in `out_dir` (default: output_dir/ID);
-        the milliseconds each took go into `timings` when given."""
+                    timings: dict[str, float] | None = None, kinds: tuple[str, ...] | None = None) -> dict[str, Path]:
+        """A score's files of these kinds (default `file_kinds`: MIDI, OGG audio, piano-roll PNG, MusicXML) in
+        `out_dir` (default: output_dir/ID); the milliseconds each took go into `timings` when given."""
         timings = timings if timings is not None else {}
-        files = self.files_of(comp_id, out_dir)
-        files["midi"].parent.mkdir(parents=True, exist_ok=True)
-        t = time.perf_counter()
-        write_midi(score, files["midi"])
-        timings["midi"] = (time.perf_counter() - t) * 1000
-        t = time.perf_counter()
-        audio = synthesize(score)
-        timings["render"] = (time.perf_counter() - t) * 1000
-        t = time.perf_counter()
-        files["audio"].write_bytes(encode_audio(audio, self.settings.sample_rate, "ogg"))
-        timings["encode"] = (time.perf_counter() - t) * 1000
-        t = time.perf_counter()
-        files["image"].write_bytes(render_pianoroll(score))
-        timings["image"] = (time.perf_counter() - t) * 1000
-        t = time.perf_counter()
-        files["musicxml"].write_bytes(write_musicxml(score))
-        timings["musicxml"] = (time.perf_counter() - t) * 1000
+        files = self.files_of(comp_id, out_dir, kinds)
+        next(iter(files.values())).parent.mkdir(parents=True, exist_ok=True)
+
+        @contextmanager
+        def timed(stage: str) -> Iterator[None]:
+            t = time.perf_counter()
+            yield
+            timings[stage] = (time.perf_counter() - t) * 1000
+
+        for kind, path in files.items():
+            if kind == "midi":
+                with timed("midi"):
+                    write_midi(score, path)
+            elif kind == "audio":
+                with timed("render"):
+                    audio = synthesize(score)
+                with timed("encode"):
+                    path.write_bytes(encode_audio(audio, self.settings.sample_rate, "ogg"))
+            elif kind == "image":
+                with timed("image"):
+                    path.write_bytes(render_pianoroll(score))
+            else:
+                with timed("musicxml"):
+                    path.write_bytes(write_musicxml(score))
         return files
 
     def style_verdict(self, gen: Generated, request: Request) -> StyleScores | None:

@@ -17,7 +17,7 @@ from pydantic import SecretStr
 
 from bot.app import CadenzaBot, build_bot
 from bot.config import BotSettings
-from bot.services import Generation, InMemoryServices
+from bot.services import RESULT_FILES, Generation, InMemoryServices
 from engine.compose import Composer
 
 from .fake_discord import FakeDiscord
@@ -43,7 +43,7 @@ def settings(fake: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 @pytest.fixture
 def services(settings: BotSettings) -> InMemoryServices:
-    return InMemoryServices(Composer(settings), settings.discord_queue_limit, seeds=random.Random(1))
+    return InMemoryServices(Composer(settings, RESULT_FILES), settings.discord_queue_limit, seeds=random.Random(1))
 
 
 @asynccontextmanager

@@ -55,6 +55,12 @@ async def test_generations_and_ratings_survive_a_restart_and_people_commands_rea
             longer = await second.app.generation(field(continued, "ID"))
             assert (longer.kind, longer.parent_ids, longer.request["bars"]) == ("continuation", [piece], 10)
             assert field(continued, "Continuation of") == piece
+            score_file = settings.output_dir / piece / f"cadenza-{piece}.musicxml"
+            assert not score_file.exists()  # the bot writes a piece's score only when asked
+            scored = await (await fake.press(message, f"cadenza:score:{piece}", alice)).response(
+                lambda m: bool(m["attachments"]))
+            assert scored["attachments"][0]["filename"] == score_file.name
+            assert b"<score-partwise" in score_file.read_bytes()
 
             prefs = await ephemeral_reply(fake, "prefs", alice)
             assert "1 rating" in prefs

@@ -116,3 +116,12 @@ def test_a_candidate_that_reads_as_the_asked_key_wins_when_all_else_is_equal(
     assert arrangement.key == Key(4, "minor") and len(looked_at) == 18  # a minor key: 18 in one batch
     assert arrange(gen, arrangement) == looked_at[3]
 
+
+
+def test_a_composer_writes_only_its_file_kinds_and_the_rest_on_request(tmp_path: Path) -> None:
+    composer = Composer(file_kinds=("midi", "image"))
+    result = composer.compose(parse_request("folk 2 bars", seed=1), tmp_path)
+    assert set(result.files) == {"midi", "image"} and set(result.timings_ms) >= {"midi", "image"}
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".mid", ".png"]
+    [score] = composer.write_files(result.score, result.id, tmp_path, kinds=("musicxml",)).values()
+    assert score == tmp_path / f"cadenza-{result.id}.musicxml" and b"<score-partwise" in score.read_bytes()

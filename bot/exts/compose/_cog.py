@@ -7,14 +7,17 @@ from discord.ext import commands
 
 from bot.app import CadenzaBot
 from bot.buttons import ActionButton
-from bot.jobs import Start, origin_of, piece_job, tell
+from bot.jobs import Start, origin_of, piece_job, run_job, tell
+from bot.messages import Reply, score_reply
 from bot.options import TEXT_LIMIT, style_choices
+from bot.worker import Progress
 from engine.data.encoding import METERS
 from engine.models.registry import CHECKPOINT_FILES
 from engine.requests import RequestError, parse_request
 
 CONTINUE_BARS = 8
 """Bars the Continue button adds."""
+WRITING_SCORE = "📜 Writing the score…"
 
 Interaction = discord.Interaction[CadenzaBot]
 
@@ -64,6 +67,15 @@ class Compose(commands.Cog):
     async def on_cadenza_reroll(self, interaction: Interaction, generation_id: str) -> None:
         await self._start(interaction, lambda progress: self.bot.services.reroll(
             generation_id, origin_of(interaction), progress))
+
+    @commands.Cog.listener()
+    async def on_cadenza_score(self, interaction: Interaction, generation_id: str) -> None:
+        """The piece's MusicXML, to the presser alone (written on the first press)."""
+
+        async def work(progress: Progress) -> Reply:
+            return score_reply(generation_id, await self.bot.services.score(generation_id, progress))
+
+        await run_job(interaction, self.bot.inflight, WRITING_SCORE, work, ephemeral=True)
 
     async def _start(self, interaction: Interaction, start: Start) -> None:
         await piece_job(interaction, self.bot, start)

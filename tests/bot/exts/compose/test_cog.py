@@ -1,4 +1,4 @@
-"""/compose, its autocomplete, and the Variation and Reroll buttons, through the real client and the fake."""
+"""/compose, its autocomplete, and the Variation, Reroll and Score buttons, through the real client and the fake."""
 
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ async def test_compose_defers_shows_progress_and_posts_the_result(
     assert embed["image"]["url"] == f"attachment://cadenza-{generation.id}.png"
     assert custom_ids(message) == [f"cadenza:rate:{generation.id}:5", f"cadenza:rate:{generation.id}:1",
                                    f"cadenza:var:{generation.id}", f"cadenza:cont:{generation.id}",
-                                   f"cadenza:reroll:{generation.id}"]
+                                   f"cadenza:reroll:{generation.id}", f"cadenza:score:{generation.id}"]
+    assert set(generation.files) == {"audio", "midi", "image"}  # the score is written when asked for
     assert generation.request.bars == 2 and generation.origin.user == int(alice["id"])
 
 
@@ -91,6 +92,32 @@ async def test_reroll_asks_the_same_request_again(
     second = next(g for g in services.generations.values() if g.id != first.id)
     assert second.parents == (first.id,) and second.kind == "reroll" and second.request.text == first.request.text
     assert second.request.seed != first.request.seed
+
+
+async def test_score_sends_the_pieces_musicxml_to_the_presser_alone(
+        fake: FakeDiscord, bot: CadenzaBot, services: InMemoryServices,
+        composed: tuple[dict[str, Any], Generation], bob: dict[str, Any]) -> None:
+    message, piece = composed
+    sent = await fake.press(message, f"cadenza:score:{piece.id}", bob)
+    callback = await sent.callback()
+    assert callback["type"] == 5 and callback["data"]["flags"] & EPHEMERAL
+    reply = await sent.response(lambda m: bool(m["attachments"]))
+    [upload] = [c for c in sent.calls() if c.method == "PATCH"][-1].files
+    assert upload.filename == f"cadenza-{piece.id}.musicxml" and b"<score-partwise" in upload.data
+    assert f"`{piece.id}`" in reply["content"] and "MusicXML" in reply["content"]
+    assert len(services.generations) == 1  # nothing new was composed
+
+
+async def test_score_of_an_unknown_piece_says_so(fake: FakeDiscord, bot: CadenzaBot,
+                                                 composed: tuple[dict[str, Any], Generation],
+                                                 bob: dict[str, Any]) -> None:
+    message, _ = composed
+    stale = {**message, "components": [{"type": 1, "components": [
+        {"type": 2, "style": 2, "label": "Score", "custom_id": "cadenza:score:0123456789ab"}]}]}
+    sent = await fake.press(stale, "cadenza:score:0123456789ab", bob)
+    await sent.callback()
+    followup = await sent.followup()
+    assert followup["flags"] & EPHEMERAL and "0123456789ab" in followup["content"]
 
 
 async def test_style_autocomplete_matches_names_and_aliases(
