@@ -15,6 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--runs", type=int, default=20, help="compositions timed (latency)")
     p.add_argument("--bars", type=int, default=16)
     p.add_argument("--models", default="vae,gan", help="comma-separated models (latency)")
+    p.add_argument("--request", default="jazz", help="what is composed, before 'N bars' (latency)")
     p.add_argument("--users", type=int, default=200, help="simulated users (personalization)")
     p.add_argument("--rounds", type=int, default=30, help="ratings per user (personalization)")
     p.add_argument("--pool", type=int, default=24, help="compositions per style in the pool (personalization)")
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> Result:
     if args.what == "latency":
         from engine.evaluation.latency import latency_report
 
-        result = latency_report(args.runs, args.bars, tuple(m.strip() for m in args.models.split(",")))
+        result = latency_report(args.runs, args.bars, tuple(m.strip() for m in args.models.split(",")), args.request)
     else:
         from engine.compose import Composer
         from engine.evaluation.personalization import build_pool, gap_closed, simulate

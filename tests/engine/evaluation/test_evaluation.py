@@ -66,9 +66,11 @@ def test_simulated_users_are_learnt_faster_than_random_choice() -> None:
 def test_latency_report_has_stages_throughput_and_memory_per_model() -> None:
     from engine.evaluation.latency import latency_report
 
-    report = latency_report(runs=1, bars=2, models=("vae",))
+    report = latency_report(runs=1, bars=2, models=("vae",), request="folk in E minor")
+    assert report["request"] == "folk in E minor 2 bars"
     stages = report["models"]["vae"]["stages_ms"]
-    assert {"model", "render", "encode", "total"} <= set(stages)
+    assert {"model", "render", "encode", "musicxml", "total", "reply"} <= set(stages)
+    assert stages["reply"]["p50"] < stages["total"]["p50"]  # the bot's reply does not wait for the MusicXML
     assert all(0 < v["p50"] <= v["p95"] for v in stages.values())
     assert set(report["models"]["vae"]["model_pieces_per_s_by_batch"]) == {1, 8, 32}
     assert report["peak_rss_mib"] > 100
