@@ -24,7 +24,8 @@ from ..music.score import Score
 from ..render.musicxml import read_music21
 
 MAX_BYTES = 256 * 1024
-PARSE_TIMEOUT_S = 5.0
+PARSE_TIMEOUT_S = 4.0
+"""Below SPEC's 5 s, so that a refusal, fork and clean-up included, comes within it (bench/hostile_files.py)."""
 MEMORY_LIMIT_BYTES = 512 * 1024 * 1024
 MAX_NOTES = 20_000
 MAX_SECONDS = 30 * 60
@@ -82,6 +83,8 @@ def _check_bytes(data: bytes, suffix: str) -> None:
         raise UnreadableFile("empty file")
     if suffix in MIDI_SUFFIXES and not data.startswith(b"MThd"):
         raise UnreadableFile("not a MIDI file: bad header (a MIDI file starts with 'MThd')")
+    if suffix in MIDI_SUFFIXES and b"MTrk" not in data:
+        raise UnreadableFile("not a readable MIDI file: it has no tracks")
     if suffix == ".mxl" and not data.startswith(b"PK"):
         raise UnreadableFile("not a compressed MusicXML file: not a zip archive")
     if suffix in (".musicxml", ".xml"):
@@ -154,6 +157,8 @@ def _child(conn: Connection, data: bytes, suffix: str) -> None:
         result = (False, f"file needs more than {_mib(MEMORY_LIMIT_BYTES)} to read")
     except EOFError:
         result = (False, f"not a readable {kind} file: it ends too early (truncated?)")
+    except ZeroDivisionError:
+        result = (False, f"not a readable {kind} file: its timing is invalid (a tempo or time division of zero)")
     except Exception as exc:  # a parser's own complaint about a malformed file
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
         result = (False, f"not a readable {kind} file: {reason}")

@@ -78,6 +78,9 @@ def test_a_real_lead_sheet() -> None:
     ("noise.mid", bytes(range(256)) * 4, "not a MIDI file: bad header"),
     ("cut.mid", write_midi(demo_score(4))[:300], "not a readable MIDI file: it ends too early"),
     ("silent.mid", write_midi(Score(bars=2)), "file has no notes"),
+    ("trackless.mid", b"MThd\x00\x00\x00\x06\x00\x01\x00\x00\x01\xe0", "not a readable MIDI file: it has no tracks"),
+    ("division0.mid", write_midi(demo_score(1))[:12] + b"\x00\x00" + write_midi(demo_score(1))[14:],  # 0 ticks a beat
+     "not a readable MIDI file: its timing is invalid (a tempo or time division of zero)"),
     ("page.xml", NOT_MUSICXML, "not a MusicXML file: no <score-partwise> or <score-timewise> element"),
     ("broken.musicxml", BROKEN_MUSICXML, "not a readable MusicXML file: "),
     ("entities.xml", b"<!DOCTYPE x [<!ENTITY a 'aaaa'>]><score-partwise>&a;</score-partwise>",
