@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import discord
@@ -24,6 +25,8 @@ from .limits import Cooldowns, InFlight
 from .services import Services
 
 log = logging.getLogger(__name__)
+INTERRUPTED = "⚠️ Cadenza restarted before this was done, and it was lost. Sorry — please ask again."
+INTERACTION_TOKEN_LIFETIME = timedelta(minutes=15)
 EXTENSIONS = ("bot.exts.compose", "bot.exts.derive", "bot.exts.discover", "bot.exts.tag", "bot.exts.ratings",
               "bot.exts.people", "bot.exts.jam", "bot.exts.settings", "bot.exts.info")
 
@@ -75,6 +78,21 @@ class CadenzaBot(commands.Bot):
         else:
             synced = await self.tree.sync()
             log.info("synced %d global commands (they can take a while to appear)", len(synced))
+        await self.report_interrupted()
+
+    async def report_interrupted(self) -> None:
+        """Answer the interactions a dead predecessor accepted and never answered (while their tokens last)."""
+        for job in await self.services.interrupted():
+            if datetime.now(UTC) - job.accepted_at.astimezone(UTC) > INTERACTION_TOKEN_LIFETIME:
+                log.info("an interrupted job (%s) is too old to answer", job.what)
+                continue
+            route = discord.http.Route("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original",
+                                       webhook_id=job.application_id, webhook_token=job.token)
+            try:
+                await self.http.request(route, json={"content": INTERRUPTED, "embeds": [], "components": [],
+                                                     "attachments": []})
+            except discord.HTTPException as exc:
+                log.info("could not answer an interrupted job (%s): %s", job.what, exc)
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d servers", self.user, len(self.guilds))

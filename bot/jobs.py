@@ -1,6 +1,8 @@
 """How an interaction that needs the engine is answered: acknowledged at once (a deferred response),
 progress shown by editing the response (queue position, then working), then the result. A failure
-replaces the response with an ephemeral message that says what went wrong."""
+replaces the response with an ephemeral message that says what went wrong. Each accepted job is journalled
+(`Services.begin_job`) until it is answered, so that if the process dies meanwhile the next one tells the
+user (`CadenzaBot.report_interrupted`)."""
 
 from __future__ import annotations
 
@@ -54,6 +56,9 @@ async def run_job(interaction: discord.Interaction[Any], inflight: InFlight, wor
         return
     async with inflight.track(interaction.guild_id):
         await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+        services = interaction.client.services
+        journal = await services.begin_job(working, origin_of(interaction), interaction.application_id,
+                                           interaction.token)
 
         async def progress(ahead: int) -> None:
             try:
@@ -61,17 +66,21 @@ async def run_job(interaction: discord.Interaction[Any], inflight: InFlight, wor
             except discord.HTTPException as exc:  # progress is a courtesy; the job goes on
                 log.debug("progress edit failed: %s", exc)
 
+        error: str | None = None
         try:
             reply = await work(progress)
             await interaction.edit_original_response(content=reply.content, embeds=reply.embeds,
                                                       attachments=reply.files, view=reply.view)
         except RequestError as exc:
-            await _fail(interaction, f"Sorry, I couldn't read that request: {exc}")
+            error = f"Sorry, I couldn't read that request: {exc}"
         except ServiceError as exc:
-            await _fail(interaction, f"Sorry — {exc}")
+            error = f"Sorry — {exc}"
         except Exception:
             log.exception("job for interaction %s failed", interaction.id)
-            await _fail(interaction, INTERNAL_ERROR)
+            error = INTERNAL_ERROR
+        if error is not None:
+            await _fail(interaction, error)
+        await services.end_job(journal, error)
 
 
 async def piece_job(interaction: discord.Interaction[Any], bot: CadenzaBot, start: Start) -> None:

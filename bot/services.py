@@ -164,6 +164,17 @@ class HistoryEntry:
     rating: int | None
 
 
+@dataclass(frozen=True)
+class Interrupted:
+    """An interaction a previous process accepted and never answered (it died meanwhile)."""
+
+    application_id: int
+    token: str
+    """The interaction's token: its response can be edited with it for 15 minutes after it arrived."""
+    accepted_at: datetime
+    what: str
+
+
 class Services(Protocol):
     """The engine and storage as the cogs use them. Failures the user should read are `ServiceError`s
     (or the engine's `RequestError`); `progress` is told the queue position as the job waits and 0 when
@@ -234,6 +245,16 @@ class Services(Protocol):
 
     async def set_rules(self, guild: int, channel: int | None, changes: RuleChanges) -> ChannelRules:
         """Change a channel's (or, with `channel` None, the server's) settings; the others stay."""
+
+    async def begin_job(self, what: str, origin: Origin, application_id: int, token: str) -> int | None:
+        """Journal an accepted interaction until `end_job` (so a successor can answer it if this process dies);
+        the journal entry's id, None where nothing outlives the process."""
+
+    async def end_job(self, job: int | None, error: str | None = None) -> None:
+        """The journalled interaction was answered (with `error` if it failed)."""
+
+    async def interrupted(self) -> list[Interrupted]:
+        """Interactions a dead predecessor accepted and never answered, each journalled as given up now."""
 
     async def close(self) -> None:
         """Refuse new work and finish the job running now."""
@@ -462,6 +483,15 @@ class InMemoryServices(EngineServices):
 
     async def _with_files(self, generation_id: str, progress: Progress) -> Generation:
         return self._get(generation_id)
+
+    async def begin_job(self, what: str, origin: Origin, application_id: int, token: str) -> int | None:
+        return None  # nothing here outlives the process
+
+    async def end_job(self, job: int | None, error: str | None = None) -> None:
+        return None
+
+    async def interrupted(self) -> list[Interrupted]:
+        return []
 
     async def top(self, guild: int | None, channel: int | None, limit: int = TOP_LIMIT) -> list[Ranked]:
         def here(g: Generation) -> bool:

@@ -19,7 +19,7 @@ from engine.requests import Request
 from engine.settings import Settings
 from storage.models import GUILD_WIDE, GenerationKind
 from storage.models import Generation as StoredGeneration
-from storage.repositories import JamRepository
+from storage.repositories import JamRepository, JobRepository
 from storage.repositories.channels import UNSET, ChannelRules, Unset
 
 from .errors import UnknownGeneration
@@ -30,6 +30,7 @@ from .services import (
     EngineServices,
     Generation,
     HistoryEntry,
+    Interrupted,
     JamState,
     Origin,
     Prefs,
@@ -38,6 +39,10 @@ from .services import (
     check_score,
 )
 from .worker import Progress
+
+JOURNAL_WORKER = "discord-bot"
+"""Who the interaction journal's entries belong to: one bot process per database (sharded or not), so that
+whatever this name left running when a process starts was left by a dead predecessor."""
 
 
 def _place(snowflake: int | None) -> str | None:
@@ -171,6 +176,26 @@ class StoredServices(EngineServices):
             str(guild), str(channel) if channel is not None else GUILD_WIDE, compose_role_ids=roles,
             cooldown_s=changes.cooldown_s if changes.cooldown_s is not None else UNSET,
             visibility=changes.visibility.value if changes.visibility is not None else UNSET)
+
+    async def begin_job(self, what: str, origin: Origin, application_id: int, token: str) -> int | None:
+        payload = {"what": what, "application_id": str(application_id), "token": token}
+        async with self.app.db.session() as session:
+            job = await JobRepository(session).start("interaction", payload, JOURNAL_WORKER,
+                                                     user_id=str(origin.user), guild_id=_place(origin.guild))
+            return job.id
+
+    async def end_job(self, job: int | None, error: str | None = None) -> None:
+        if job is None:
+            return
+        async with self.app.db.session() as session:
+            jobs = JobRepository(session)
+            await (jobs.fail(job, error) if error is not None else jobs.finish(job))
+
+    async def interrupted(self) -> list[Interrupted]:
+        async with self.app.db.session() as session:
+            abandoned = await JobRepository(session).recover_stale(worker=JOURNAL_WORKER, max_attempts=1)
+        return [Interrupted(int(j.payload["application_id"]), j.payload["token"], j.created_at, j.payload["what"])
+                for j in abandoned if j.kind == "interaction"]
 
     async def close(self) -> None:
         await super().close()

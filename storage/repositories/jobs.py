@@ -27,6 +27,17 @@ class JobRepository:
         await self.session.flush()
         return job
 
+    async def start(
+        self, kind: str, payload: dict[str, Any], worker: str, *, user_id: str | None = None,
+        guild_id: str | None = None,
+    ) -> Job:
+        """Record work `worker` has already taken on (running, first attempt): e.g. the bot's in-memory queue
+        journals each accepted interaction, so that its successor can tell the user if it died meanwhile."""
+        job = await self.enqueue(kind, payload, user_id=user_id, guild_id=guild_id)
+        job.status, job.worker, job.attempts = JobStatus.RUNNING, worker, 1
+        await self.session.flush()
+        return job
+
     async def get(self, job_id: int) -> Job | None:
         return await self.session.get(Job, job_id)
 

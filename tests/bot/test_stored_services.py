@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot.config import BotSettings
 from bot.stored_services import StoredServices
+from storage.models import Job, JobStatus
 from storage.repositories import RatingRepository
 from tests.bot.fake_discord import EPHEMERAL, FakeDiscord
 from tests.bot.helpers import ephemeral_reply, field, finished
@@ -81,3 +85,44 @@ async def test_generations_and_ratings_survive_a_restart_and_people_commands_rea
             assert f"I don't have a piece with id `{piece}`" in gone["data"]["content"]
     finally:
         await second.close()
+
+
+async def test_a_job_a_killed_process_left_unanswered_is_answered_by_the_next(
+        fake: FakeDiscord, start_bot: Any, settings: BotSettings, alice: dict[str, Any], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    live, left = tmp_path / "live.sqlite3", tmp_path / "left-by-the-dead.sqlite3"
+    first = await StoredServices.open(settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{live}"}),
+                                      settings.discord_queue_limit)
+    composing, stuck_jobs = asyncio.Event(), []
+
+    async def stuck(request: Any, progress: Any, taste: Any = None) -> Any:
+        stuck_jobs.append(asyncio.current_task())
+        composing.set()
+        await asyncio.Event().wait()  # until the test ends it, as a kill would
+
+    monkeypatch.setattr(first, "_run_composer", stuck)
+    second = None
+    try:
+        async with start_bot(settings, first):
+            sent = await fake.invoke("compose", alice, text="jazz", bars=2, seed=1)
+            assert (await sent.callback())["type"] == 5
+            await asyncio.wait_for(composing.wait(), 30)
+            with sqlite3.connect(live) as source, sqlite3.connect(left) as copy:
+                source.backup(copy)  # the database as a process killed now would leave it
+        second = await StoredServices.open(
+            settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{left}"}), settings.discord_queue_limit)
+        async with start_bot(settings, second):
+            answer = await sent.response(lambda m: "restarted" in (m.get("content") or ""))
+            assert "please ask again" in answer["content"]
+            async with second.app.db.session() as session:
+                [job] = (await session.scalars(select(Job))).all()
+            assert (job.status, job.payload["what"]) == (JobStatus.FAILED, "🎼 Composing and rendering…")
+        async with start_bot(settings, second):  # a second restart has nothing left to answer
+            assert await second.interrupted() == []
+    finally:
+        for job in stuck_jobs:  # the first process's job, still "composing", ends unanswered
+            job.cancel()
+        await asyncio.gather(*stuck_jobs, return_exceptions=True)
+        await first.close()
+        if second is not None:
+            await second.close()

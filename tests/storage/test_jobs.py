@@ -76,3 +76,18 @@ async def test_recover_stale_requeues_or_gives_up(db: Database) -> None:
     assert sorted(j.id for j in everyone) == [retry, elsewhere]
     assert [j.status for j in everyone] == ["queued", "queued"]
     assert (await _claim(db, "x")) is not None and waiting
+
+
+async def test_work_taken_on_directly_is_running_and_a_successor_gives_it_up(db: Database) -> None:
+    async with db.session() as session:
+        jobs = JobRepository(session)
+        done = await jobs.start("interaction", {"token": "t1"}, "bot", user_id="u1", guild_id="g")
+        left = await jobs.start("interaction", {"token": "t2"}, "bot", user_id="u1")
+        other = await jobs.start("interaction", {"token": "t3"}, "another-bot")
+        assert (left.status, left.worker, left.attempts) == (JobStatus.RUNNING, "bot", 1)
+        assert (await jobs.finish(done.id)) is not None
+    async with db.session() as session:
+        abandoned = await JobRepository(session).recover_stale(worker="bot", max_attempts=1)
+    assert [(j.id, j.status, j.payload) for j in abandoned] == [(left.id, JobStatus.FAILED, {"token": "t2"})]
+    async with db.session() as session:
+        assert (await JobRepository(session).get(other.id)).status == JobStatus.RUNNING  # type: ignore[union-attr]
