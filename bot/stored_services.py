@@ -189,7 +189,7 @@ class StoredServices(EngineServices):
             return
         async with self.app.db.session() as session:
             jobs = JobRepository(session)
-            await (jobs.fail(job, error) if error is not None else jobs.finish(job))
+            await (jobs.fail(job, error) if error is not None else jobs.forget(job))
 
     async def interrupted(self) -> list[Interrupted]:
         async with self.app.db.session() as session:

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, true, update
+from sqlalchemy import ColumnElement, delete, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models import Job, JobStatus, utcnow
@@ -65,6 +65,10 @@ class JobRepository:
             status=JobStatus.DONE, result_generation_id=result_generation_id,
         )
         return done[0] if done else None
+
+    async def forget(self, job_id: int) -> None:
+        """Delete a job (a journal entry whose work was delivered: nothing is left to recover)."""
+        await self.session.execute(delete(Job).where(Job.id == job_id))
 
     async def fail(self, job_id: int, error: str) -> Job | None:
         """Mark a running job failed with a message; None if it is not running."""

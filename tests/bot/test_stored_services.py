@@ -68,6 +68,8 @@ async def test_generations_and_ratings_survive_a_restart_and_people_commands_rea
 
             prefs = await ephemeral_reply(fake, "prefs", alice)
             assert "1 rating" in prefs
+            async with second.app.db.session() as session:
+                assert (await session.scalars(select(Job))).all() == []  # delivered jobs leave no journal entry
             history = await ephemeral_reply(fake, "history", alice)
             assert history.index(child.id) < history.index(piece)  # newest first
             assert "👎 1/5" in history and "(variation)" in history and "(reroll)" in history

@@ -90,4 +90,7 @@ async def test_work_taken_on_directly_is_running_and_a_successor_gives_it_up(db:
         abandoned = await JobRepository(session).recover_stale(worker="bot", max_attempts=1)
     assert [(j.id, j.status, j.payload) for j in abandoned] == [(left.id, JobStatus.FAILED, {"token": "t2"})]
     async with db.session() as session:
-        assert (await JobRepository(session).get(other.id)).status == JobStatus.RUNNING  # type: ignore[union-attr]
+        jobs = JobRepository(session)
+        assert (await jobs.get(other.id)).status == JobStatus.RUNNING  # type: ignore[union-attr]
+        await jobs.forget(other.id)
+        assert await jobs.get(other.id) is None
