@@ -57,8 +57,12 @@ async def run_job(interaction: discord.Interaction[Any], inflight: InFlight, wor
     async with inflight.track(interaction.guild_id):
         await interaction.response.defer(thinking=True, ephemeral=ephemeral)
         services = interaction.client.services
-        journal = await services.begin_job(working, origin_of(interaction), interaction.application_id,
-                                           interaction.token)
+        try:
+            journal = await services.begin_job(working, origin_of(interaction), interaction.application_id,
+                                               interaction.token)
+        except Exception:  # the journal is a safety net: its failure must not lose the job itself
+            log.exception("could not journal interaction %s", interaction.id)
+            journal = None
 
         async def progress(ahead: int) -> None:
             try:
