@@ -11,14 +11,15 @@ from ._common import Result, json_flag
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="reproduce a checkpoint from the datasets")
-    p.add_argument("what", choices=["vae", "gan", "tagger"])
+    p.add_argument("what", choices=["vae", "gan", "tagger", "drum-prior"],
+                   help="drum-prior: fit the VAE's drum prior into a checkpoint (--resume, default the shipped)")
     p.add_argument("--steps", type=int, default=None, help="optimiser steps (default: the shipped run's)")
     p.add_argument("--minutes", type=float, default=0.0, help="stop after this long (0 = no limit)")
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--sources", default=None, help="comma-separated dataset names (default: all)")
     p.add_argument("--out", type=Path, default=None, help="checkpoint path (default: checkpoints/WHAT.pt)")
     p.add_argument("--tiny", action="store_true", help="a tiny debug model (for tests)")
-    p.add_argument("--resume", type=Path, help="go on from this checkpoint (vae)")
+    p.add_argument("--resume", type=Path, help="go on from this checkpoint (vae, drum-prior)")
     p.add_argument("--min-lr", type=float, default=None,
                    help="floor of the decaying learning rate (vae; a resumed run past the decay trains at it)")
     json_flag(p)
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> Result:
 
     settings = get_settings()
     torch.set_num_threads(max(1, settings.torch_threads))
-    train = {"tagger": _train_tagger, "gan": _train_gan, "vae": _train_vae}[args.what]
+    train = {"tagger": _train_tagger, "gan": _train_gan, "vae": _train_vae, "drum-prior": _drum_prior}[args.what]
     return train(args, settings)
 
 
@@ -65,6 +66,17 @@ def _train_vae(args: argparse.Namespace, settings: Any) -> Result:
     out = args.out or settings.checkpoint_dir / "vae.pt"
     train_vae(cfg, settings.datasets_dir, settings.cache_dir, out)
     return _wrote(out)
+
+
+def _drum_prior(args: argparse.Namespace, settings: Any) -> Result:
+    from engine.training.drum_prior import add_drum_prior
+
+    source = args.resume or settings.checkpoint_dir / "vae.pt"
+    out = args.out or source
+    report = add_drum_prior(source, out, settings.datasets_dir, settings.cache_dir)
+    return ({"checkpoint": str(out), "cells": report},
+            lambda r: f"wrote {r['checkpoint']}: " + ", ".join(f"{k} ({v['from']}, {v['segments']})"
+                                                             for k, v in r["cells"].items()))
 
 
 def _train_tagger(args: argparse.Namespace, settings: Any) -> Result:

@@ -54,6 +54,8 @@ class VAEConfig:
     drums_hidden: int = 160
     ctx_dim: int = 64
     free_bits: float = 48.0
+    drum_prior: bool = False
+    """Whether the checkpoint holds a drum prior (`fit_drum_prior`): see `MusicVAE.drum_latent`."""
 
 
 class TrackDecoder(nn.Module):
@@ -94,6 +96,9 @@ class MusicVAE(BaseGenModel):
     """See the module docstring."""
 
     name = "vae"
+    drum_prior_mean: torch.Tensor
+    drum_prior_std: torch.Tensor
+    drum_prior_fitted: torch.Tensor
 
     def __init__(self, config: VAEConfig | None = None) -> None:
         super().__init__()
@@ -124,6 +129,10 @@ class MusicVAE(BaseGenModel):
         self.melody = TrackDecoder(N_MELODY, cfg.melody_hidden, cfg.ctx_dim + 1, 24, multi_hot=False)
         self.bass = TrackDecoder(N_BASS, cfg.bass_hidden, cfg.ctx_dim, 24, multi_hot=False)
         self.drums = TrackDecoder(N_DRUMS, cfg.drums_hidden, cfg.ctx_dim, 0, multi_hot=True)
+        if cfg.drum_prior:  # per style and meter: mean and spread of the drum grooves' posterior means
+            self.register_buffer("drum_prior_mean", torch.zeros(cfg.n_styles, len(METERS), cfg.latent_dim))
+            self.register_buffer("drum_prior_std", torch.ones(cfg.n_styles, len(METERS), cfg.latent_dim))
+            self.register_buffer("drum_prior_fitted", torch.zeros(cfg.n_styles, len(METERS), dtype=torch.bool))
 
     # ------------------------------------------------------------------ encoder
 
@@ -286,6 +295,22 @@ class MusicVAE(BaseGenModel):
                 "chord": (torch.full((n,), N_CHORDS, dtype=torch.long) if last_chord is None
                           else last_chord.long()).to(dev)}
 
+    def drum_latent(self, z: torch.Tensor, cond: Conditioning) -> torch.Tensor:
+        """The latent the drums are written from: z [B, d] read in the drum prior of the row's style and meter,
+        mean + spread * z (the other tracks are written from z itself).
+
+        The decoder writes a groove its latent describes, and a latent drawn from the standard prior seldom
+        describes the grooves of a rare condition (a jazz waltz: 52 training segments of 3/4 jazz drums);
+        the prior fitted to those segments' posterior means does (docs/models.md, "Drums in 3/4 and 6/8").
+        The drums are then written under the condition those posteriors were encoded with, the style and meter
+        in C major (the drum-only training segments carry no key of their own), so a groove does not change
+        with the key. Rows whose style and meter had too few drum segments to fit keep z and their condition."""
+        if not self.config.drum_prior:
+            return z
+        at = (cond.style, cond.meter)
+        fitted = self.drum_prior_fitted[at].unsqueeze(-1)
+        return torch.where(fitted, self.drum_prior_mean[at] + self.drum_prior_std[at] * z, z)
+
     def _sample_bars(self, z: torch.Tensor, cond: Conditioning, bars: int, temperature: float,
                      generator: torch.Generator | None, carry: dict[str, torch.Tensor],
                      mode_guidance: float = 0.0) -> tuple[dict[str, torch.Tensor], dict]:
@@ -308,7 +333,16 @@ class MusicVAE(BaseGenModel):
         c = self.cond(cond)
         h0 = torch.tanh(self.latent_to_conductor(torch.cat([z, c], -1))).unsqueeze(0)
         pos = self.bar_pos(torch.arange(bars, device=dev) % 64).expand(rows, -1, -1)
-        states, _ = self.conductor(torch.cat([c.unsqueeze(1).expand(-1, bars, -1), pos], -1), h0)
+        conductor_in = torch.cat([c.unsqueeze(1).expand(-1, bars, -1), pos], -1)
+        states, _ = self.conductor(conductor_in, h0)
+        if self.config.drum_prior:  # the drum grooves' condition: their style and meter, in C major (see drum_latent)
+            in_c = self.cond(replace(cond, tonic=torch.zeros_like(cond.tonic), minor=torch.zeros_like(cond.minor)))
+            c_drums = torch.where(self.drum_prior_fitted[cond.style, cond.meter].unsqueeze(-1), in_c, c)
+            drum_h0 = torch.tanh(self.latent_to_conductor(torch.cat([self.drum_latent(z, cond), c_drums], -1)))
+            drum_in = torch.cat([c_drums.unsqueeze(1).expand(-1, bars, -1), pos], -1)
+            drum_states, _ = self.conductor(drum_in, drum_h0.unsqueeze(0))
+        else:
+            drum_states = states
         spb = torch.tensor([m.steps_per_bar for m in METERS], device=dev)[cond.meter]
         out = {"melody": torch.zeros(n, bars, SLOT, dtype=torch.long, device=dev),
                "bass": torch.zeros(n, bars, SLOT, dtype=torch.long, device=dev),
@@ -348,6 +382,7 @@ class MusicVAE(BaseGenModel):
         for b in range(bars):
             state = states[:, b]
             ctx = self.bar_ctx(state)
+            drum_ctx = ctx if drum_states is states else self.bar_ctx(drum_states[:, b])
             first = both(pick(steer(self._chord_logits(state, carry["chord"], 0)) / chord_temperature))
             second = both(pick(steer(self._chord_logits(state, first, 1)) / chord_temperature))
             out["chords"][:, b] = torch.stack([first[:n], second[:n]], -1)
@@ -371,7 +406,7 @@ class MusicVAE(BaseGenModel):
                 cannot_hold = (carry["bass"] == REST) | (carry["bass"] == self.bass.start)
                 bass_logits[:, HOLD] = torch.where(cannot_hold, -1e9, bass_logits[:, HOLD])
                 bass = torch.where(live, pick_note(bass_logits), torch.full_like(first[:n], REST))
-                drum_logits, h_drums = self.drums(carry["drums"].unsqueeze(1), chord_in[..., :0], ctx, h_drums, s)
+                drum_logits, h_drums = self.drums(carry["drums"].unsqueeze(1), chord_in[..., :0], drum_ctx, h_drums, s)
                 p = torch.sigmoid(drum_logits[:n, 0])
                 hits = (torch.rand(p.shape, generator=generator, device=dev) < p).float() if temperature > 0 \
                     else (p > 0.5).float()

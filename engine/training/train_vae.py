@@ -14,6 +14,7 @@ import torch
 from ..data.dataset import SPLITS, SegmentArrays, SegmentBatches, build_corpus, tensors
 from ..models.vae import MusicVAE, VAEConfig
 from .common import DEFAULT_SOURCES, cond_of, pick_device, save_checkpoint, to_device, warm_start
+from .drum_prior import with_drum_prior
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
     started = time.time()
     running: dict[str, float] = {}
     with log_path.open("a" if cfg.resume else "w") as log_file:
+        step = first_step - 1  # the step reached, should the run have none left to take
         for step in range(first_step, cfg.steps + 1):
             batch = to_device(batches.sample(), device)
             beta = cfg.beta * min(1.0, step / max(1, cfg.beta_warmup))
@@ -116,4 +118,9 @@ def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
                                                      "history": history}, out)
             if out_of_time:
                 break
+    model, report = with_drum_prior(model.eval(), corpus)
+    cfg.model = model.config
+    save_checkpoint(model.checkpoint(), {**asdict(cfg), "model": asdict(cfg.model), "step_reached": step,
+                                         "history": history, "drum_prior": report}, out)
+    log.info("drum prior fitted: %s", ", ".join(f"{k} ({v['from']})" for k, v in report.items()))
     return out
