@@ -39,6 +39,9 @@ def with_drum_prior(model: MusicVAE, corpus: SegmentArrays,
     fitted_model = MusicVAE(replace(model.config, drum_prior=True)).to(model.device)
     warm_start(fitted_model, model.state_dict())
     fitted_model.eval()
+    fitted_model.drum_prior_mean.zero_()  # a refit starts afresh
+    fitted_model.drum_prior_std.fill_(1.0)
+    fitted_model.drum_prior_fitted.zero_()
     keep = (corpus.split == SPLITS.index("train")) & (corpus.present[:, TRACKS.index("drums")] > 0)
     drums = corpus.subset(keep)
     means = posterior_means(fitted_model, drums)

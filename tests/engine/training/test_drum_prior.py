@@ -44,6 +44,8 @@ def test_cells_are_fitted_from_their_style_else_their_meter_else_left_alone() ->
     again = MusicVAE.from_checkpoint(model.checkpoint())
     assert again.config.drum_prior and torch.equal(again.drum_prior_fitted, fitted)
     torch.testing.assert_close(again.drum_prior_mean, model.drum_prior_mean)
+    refit, _ = with_drum_prior(again, _corpus({(1, 0): 12}), min_segments=10)  # a refit forgets the old cells
+    assert refit.drum_prior_fitted[:, 0].all() and not refit.drum_prior_fitted[:, 1:].any()
 
 
 def test_the_prior_changes_the_drums_and_nothing_else() -> None:
