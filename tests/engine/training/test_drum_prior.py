@@ -48,6 +48,17 @@ def test_cells_are_fitted_from_their_style_else_their_meter_else_left_alone() ->
     assert refit.drum_prior_fitted[:, 0].all() and not refit.drum_prior_fitted[:, 1:].any()
 
 
+def test_a_style_short_of_grooves_in_a_meter_borrows_those_of_the_style_nearest_in_four_four() -> None:
+    torch.manual_seed(0)
+    cells = {(0, 0): 12, (1, 0): 12, (2, 0): 12, (1, 1): 12, (2, 1): 12}  # pop has no 3/4 grooves
+    model, report = with_drum_prior(MusicVAE(TINY).eval(), _corpus(cells), min_segments=10)
+    donor = {"rock's (nearest in 4/4)": 1, "jazz's (nearest in 4/4)": 2}[report["pop 3/4"]["from"]]
+    torch.testing.assert_close(model.drum_prior_mean[0, 1], model.drum_prior_mean[donor, 1])
+    gap = {d: float((model.drum_prior_mean[d, 0] - model.drum_prior_mean[0, 0]).norm()) for d in (1, 2)}
+    assert donor == min(gap, key=lambda d: gap[d])
+    assert report["folk 3/4"]["from"] == "meter, every style"  # no 4/4 grooves of its own to compare
+
+
 def test_the_prior_changes_the_drums_and_nothing_else() -> None:
     torch.manual_seed(0)
     plain = MusicVAE(TINY).eval()
