@@ -3,13 +3,14 @@ of the key, the key it reads as; and moving a candidate into the key asked for."
 
 from __future__ import annotations
 
-from .data.encoding import CHORD_TONES, MELODY_RANGE, PITCH0, chord_of_token, segment_chroma
+from .data.encoding import CHORD_TONES, MELODY_RANGE, PITCH0, REST, chord_of_token, segment_chroma
 from .mir.key import find_key
 from .models.base import Generated
 from .music.score import MODE_DEGREE, Key, Meter
 
 EMPTY_BAR_PENALTY = 2.0
-"""Candidate ranking: nats of style fit traded for a melody that goes silent for a whole piece."""
+"""Candidate ranking: nats of style fit traded for a melody that goes silent for a whole piece (and as many for
+a bass line that does, when the band has a bass)."""
 OUT_OF_KEY_PENALTY = 5.0
 """Candidate ranking: nats of style fit traded for a piece whose every note is outside its key. Without
 it the tagger, which hears chromaticism as jazz, picked the candidate furthest out of key; raised from 3
@@ -28,6 +29,11 @@ _STYLE_COLOURS = {"blues": (3, 10), "rock": (10,)}
 def empty_melody_bars(gen: Generated) -> float:
     """Share of bars in which the melody starts no note (MuseGAN's "empty bars" metric)."""
     return float(((gen.melody[0] >= PITCH0).sum(-1) == 0).float().mean())
+
+
+def silent_bass_bars(gen: Generated) -> float:
+    """Share of bars in which the bass sounds nothing (a note held over the bar line sounds)."""
+    return float((gen.bass[0] == REST).all(-1).float().mean())
 
 
 def in_key_share(gen: Generated, key: Key, style: str) -> float:

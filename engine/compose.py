@@ -24,6 +24,7 @@ from .candidates import (
     empty_melody_bars,
     in_asked_key,
     in_key_share,
+    silent_bass_bars,
 )
 from .data.encoding import meter_index
 from .mir.features import extract_features
@@ -123,7 +124,7 @@ class Composer:
 
         if tagger is None:
             return write(1)[0], arrangement, None
-        with_drums = Role.DRUMS in request.ensemble
+        with_drums, with_bass = Role.DRUMS in request.ensemble, Role.BASS in request.ensemble
         candidates: list[Generated] = []
         verdicts: list[StyleScores] = []
         arranged: list[Score] = []  # each candidate as it would be played (what taste reads)
@@ -141,7 +142,8 @@ class Composer:
             arranged += [arrange(c, arrangement) for c in batch]
             in_key += [reads_as(s, key) for s in arranged[-len(batch):]]
         fit = [math.log(max(v.scores[style.name], 1e-9)) + HEARD_AS_ASKED_BONUS * (v.label == style.name)
-               - EMPTY_BAR_PENALTY * empty_melody_bars(c) - OUT_OF_KEY_PENALTY * (1 - in_key_share(c, key, style.name))
+               - EMPTY_BAR_PENALTY * (empty_melody_bars(c) + with_bass * silent_bass_bars(c))
+               - OUT_OF_KEY_PENALTY * (1 - in_key_share(c, key, style.name))
                - OTHER_KEY_PENALTY * (not k) for c, v, k in zip(candidates, verdicts, in_key, strict=True)]
         if taste is None:
             best = max(range(len(candidates)), key=lambda i: fit[i])

@@ -11,15 +11,15 @@ from ._common import Result, json_flag
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="reproduce a checkpoint from the datasets")
-    p.add_argument("what", choices=["vae", "gan", "tagger", "drum-prior"],
-                   help="drum-prior: fit the VAE's drum prior into a checkpoint (--resume, default the shipped)")
+    p.add_argument("what", choices=["vae", "gan", "tagger", "track-priors"],
+                   help="track-priors: fit the VAE's drum and bass priors into a checkpoint (--resume)")
     p.add_argument("--steps", type=int, default=None, help="optimiser steps (default: the shipped run's)")
     p.add_argument("--minutes", type=float, default=0.0, help="stop after this long (0 = no limit)")
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--sources", default=None, help="comma-separated dataset names (default: all)")
     p.add_argument("--out", type=Path, default=None, help="checkpoint path (default: checkpoints/WHAT.pt)")
     p.add_argument("--tiny", action="store_true", help="a tiny debug model (for tests)")
-    p.add_argument("--resume", type=Path, help="go on from this checkpoint (vae, drum-prior)")
+    p.add_argument("--resume", type=Path, help="go on from this checkpoint (vae, track-priors)")
     p.add_argument("--min-lr", type=float, default=None,
                    help="floor of the decaying learning rate (vae; a resumed run past the decay trains at it)")
     json_flag(p)
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> Result:
 
     settings = get_settings()
     torch.set_num_threads(max(1, settings.torch_threads))
-    train = {"tagger": _train_tagger, "gan": _train_gan, "vae": _train_vae, "drum-prior": _drum_prior}[args.what]
+    train = {"tagger": _train_tagger, "gan": _train_gan, "vae": _train_vae, "track-priors": _track_priors}[args.what]
     return train(args, settings)
 
 
@@ -68,15 +68,16 @@ def _train_vae(args: argparse.Namespace, settings: Any) -> Result:
     return _wrote(out)
 
 
-def _drum_prior(args: argparse.Namespace, settings: Any) -> Result:
-    from engine.training.drum_prior import add_drum_prior
+def _track_priors(args: argparse.Namespace, settings: Any) -> Result:
+    from engine.training.track_priors import add_track_priors
 
     source = args.resume or settings.checkpoint_dir / "vae.pt"
     out = args.out or source
-    report = add_drum_prior(source, out, settings.datasets_dir, settings.cache_dir)
-    return ({"checkpoint": str(out), "cells": report},
-            lambda r: f"wrote {r['checkpoint']}: " + ", ".join(f"{k} ({v['from']}, {v['segments']})"
-                                                             for k, v in r["cells"].items()))
+    report = add_track_priors(source, out, settings.datasets_dir, settings.cache_dir)
+    return ({"checkpoint": str(out), "priors": report},
+            lambda r: f"wrote {r['checkpoint']}\n" + "\n".join(
+                f"{prior} {cell}: {v['from']} ({v['segments']})" for prior, cells in r["priors"].items()
+                for cell, v in cells.items()))
 
 
 def _train_tagger(args: argparse.Namespace, settings: Any) -> Result:

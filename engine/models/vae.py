@@ -55,7 +55,9 @@ class VAEConfig:
     ctx_dim: int = 64
     free_bits: float = 48.0
     drum_prior: bool = False
-    """Whether the checkpoint holds a drum prior (`fit_drum_prior`): see `MusicVAE.drum_latent`."""
+    """Whether the checkpoint holds a drum prior (`training.track_priors`): see `MusicVAE.prior_latent`."""
+    bass_prior: bool = False
+    """The same for the bass."""
 
 
 class TrackDecoder(nn.Module):
@@ -99,6 +101,9 @@ class MusicVAE(BaseGenModel):
     drum_prior_mean: torch.Tensor
     drum_prior_std: torch.Tensor
     drum_prior_fitted: torch.Tensor
+    bass_prior_mean: torch.Tensor
+    bass_prior_std: torch.Tensor
+    bass_prior_fitted: torch.Tensor
 
     def __init__(self, config: VAEConfig | None = None) -> None:
         super().__init__()
@@ -129,10 +134,11 @@ class MusicVAE(BaseGenModel):
         self.melody = TrackDecoder(N_MELODY, cfg.melody_hidden, cfg.ctx_dim + 1, 24, multi_hot=False)
         self.bass = TrackDecoder(N_BASS, cfg.bass_hidden, cfg.ctx_dim, 24, multi_hot=False)
         self.drums = TrackDecoder(N_DRUMS, cfg.drums_hidden, cfg.ctx_dim, 0, multi_hot=True)
-        if cfg.drum_prior:  # per style and meter: mean and spread of the drum grooves' posterior means
-            self.register_buffer("drum_prior_mean", torch.zeros(cfg.n_styles, len(METERS), cfg.latent_dim))
-            self.register_buffer("drum_prior_std", torch.ones(cfg.n_styles, len(METERS), cfg.latent_dim))
-            self.register_buffer("drum_prior_fitted", torch.zeros(cfg.n_styles, len(METERS), dtype=torch.bool))
+        for track, wanted in (("drum", cfg.drum_prior), ("bass", cfg.bass_prior)):
+            if wanted:  # per style and meter: mean and spread of the posterior means of segments with the track
+                self.register_buffer(f"{track}_prior_mean", torch.zeros(cfg.n_styles, len(METERS), cfg.latent_dim))
+                self.register_buffer(f"{track}_prior_std", torch.ones(cfg.n_styles, len(METERS), cfg.latent_dim))
+                self.register_buffer(f"{track}_prior_fitted", torch.zeros(cfg.n_styles, len(METERS), dtype=torch.bool))
 
     # ------------------------------------------------------------------ encoder
 
@@ -295,21 +301,36 @@ class MusicVAE(BaseGenModel):
                 "chord": (torch.full((n,), N_CHORDS, dtype=torch.long) if last_chord is None
                           else last_chord.long()).to(dev)}
 
-    def drum_latent(self, z: torch.Tensor, cond: Conditioning) -> torch.Tensor:
-        """The latent the drums are written from: z [B, d] read in the drum prior of the row's style and meter,
-        mean + spread * z (the other tracks are written from z itself).
+    def has_prior(self, track: str) -> bool:
+        """Whether the checkpoint holds a prior for `track` ("drum" or "bass")."""
+        return bool(getattr(self.config, f"{track}_prior"))
 
-        The decoder writes a groove its latent describes, and a latent drawn from the standard prior seldom
-        describes the grooves of a rare condition (a jazz waltz: 52 training segments of 3/4 jazz drums);
-        the prior fitted to those segments' posterior means does (docs/models.md, "Drums in 3/4 and 6/8").
-        The drums are then written under the condition those posteriors were encoded with, the style and meter
-        in C major (the drum-only training segments carry no key of their own), so a groove does not change
-        with the key. Rows whose style and meter had too few drum segments to fit keep z and their condition."""
-        if not self.config.drum_prior:
+    def prior_latent(self, track: str, z: torch.Tensor, cond: Conditioning) -> torch.Tensor:
+        """The latent `track` ("drum" or "bass") is written from: z [B, d] read in that track's prior for the
+        row's style and meter, mean + spread * z (the melody and chords are written from z itself).
+
+        The decoder writes what its latent describes, and a latent drawn from the standard prior seldom
+        describes the grooves of a rare condition (a jazz waltz: 52 training segments of 3/4 jazz drums) or
+        a style's own bass line; the prior fitted to those segments' posterior means does (docs/models.md,
+        "Drums in 3/4 and 6/8"). Rows whose style and meter had too few segments to fit keep z."""
+        if not self.has_prior(track):
             return z
         at = (cond.style, cond.meter)
-        fitted = self.drum_prior_fitted[at].unsqueeze(-1)
-        return torch.where(fitted, self.drum_prior_mean[at] + self.drum_prior_std[at] * z, z)
+        fitted = getattr(self, f"{track}_prior_fitted")[at].unsqueeze(-1)
+        mean, std = getattr(self, f"{track}_prior_mean")[at], getattr(self, f"{track}_prior_std")[at]
+        return torch.where(fitted, mean + std * z, z)
+
+    def _track_states(self, track: str, z: torch.Tensor, cond: Conditioning, c: torch.Tensor,
+                      c_track: torch.Tensor, pos: torch.Tensor, states: torch.Tensor) -> torch.Tensor:
+        """Conductor states [B, bars, H] for a track with a prior, from its latent and condition `c_track` (rows
+        without a fitted prior keep `c`); `states` where the checkpoint has no prior for it."""
+        if not self.has_prior(track):
+            return states
+        c_track = torch.where(getattr(self, f"{track}_prior_fitted")[cond.style, cond.meter].unsqueeze(-1), c_track, c)
+        h0 = torch.tanh(self.latent_to_conductor(torch.cat([self.prior_latent(track, z, cond), c_track], -1)))
+        out, _ = self.conductor(torch.cat([c_track.unsqueeze(1).expand(-1, pos.shape[1], -1), pos], -1),
+                                h0.unsqueeze(0))
+        return out
 
     def _sample_bars(self, z: torch.Tensor, cond: Conditioning, bars: int, temperature: float,
                      generator: torch.Generator | None, carry: dict[str, torch.Tensor],
@@ -335,14 +356,11 @@ class MusicVAE(BaseGenModel):
         pos = self.bar_pos(torch.arange(bars, device=dev) % 64).expand(rows, -1, -1)
         conductor_in = torch.cat([c.unsqueeze(1).expand(-1, bars, -1), pos], -1)
         states, _ = self.conductor(conductor_in, h0)
-        if self.config.drum_prior:  # the drum grooves' condition: their style and meter, in C major (see drum_latent)
-            in_c = self.cond(replace(cond, tonic=torch.zeros_like(cond.tonic), minor=torch.zeros_like(cond.minor)))
-            c_drums = torch.where(self.drum_prior_fitted[cond.style, cond.meter].unsqueeze(-1), in_c, c)
-            drum_h0 = torch.tanh(self.latent_to_conductor(torch.cat([self.drum_latent(z, cond), c_drums], -1)))
-            drum_in = torch.cat([c_drums.unsqueeze(1).expand(-1, bars, -1), pos], -1)
-            drum_states, _ = self.conductor(drum_in, drum_h0.unsqueeze(0))
-        else:
-            drum_states = states
+        # Drums are written under their grooves' condition, their style and meter in C major: the drum-only
+        # training segments carry no key, and the decoder's grooves had varied with the key asked for.
+        in_c = self.cond(replace(cond, tonic=torch.zeros_like(cond.tonic), minor=torch.zeros_like(cond.minor)))
+        drum_states = self._track_states("drum", z, cond, c, in_c, pos, states)
+        bass_states = self._track_states("bass", z, cond, c, c, pos, states)
         spb = torch.tensor([m.steps_per_bar for m in METERS], device=dev)[cond.meter]
         out = {"melody": torch.zeros(n, bars, SLOT, dtype=torch.long, device=dev),
                "bass": torch.zeros(n, bars, SLOT, dtype=torch.long, device=dev),
@@ -383,6 +401,7 @@ class MusicVAE(BaseGenModel):
             state = states[:, b]
             ctx = self.bar_ctx(state)
             drum_ctx = ctx if drum_states is states else self.bar_ctx(drum_states[:, b])
+            bass_ctx = ctx if bass_states is states else self.bar_ctx(bass_states[:, b])
             first = both(pick(steer(self._chord_logits(state, carry["chord"], 0)) / chord_temperature))
             second = both(pick(steer(self._chord_logits(state, first, 1)) / chord_temperature))
             out["chords"][:, b] = torch.stack([first[:n], second[:n]], -1)
@@ -401,7 +420,7 @@ class MusicVAE(BaseGenModel):
                 cannot_hold = (carry["melody"] == REST) | (carry["melody"] == self.melody.start)
                 mel_logits[:, HOLD] = torch.where(cannot_hold, -1e9, mel_logits[:, HOLD])
                 mel = torch.where(live & sounds[:n], pick_note(mel_logits), torch.full_like(first[:n], REST))
-                bass_logits, h_bass = self.bass(carry["bass"].unsqueeze(1), chord_in, ctx, h_bass, s)
+                bass_logits, h_bass = self.bass(carry["bass"].unsqueeze(1), chord_in, bass_ctx, h_bass, s)
                 bass_logits = bass_logits[:, 0]
                 cannot_hold = (carry["bass"] == REST) | (carry["bass"] == self.bass.start)
                 bass_logits[:, HOLD] = torch.where(cannot_hold, -1e9, bass_logits[:, HOLD])

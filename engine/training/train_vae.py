@@ -14,7 +14,7 @@ import torch
 from ..data.dataset import SPLITS, SegmentArrays, SegmentBatches, build_corpus, tensors
 from ..models.vae import MusicVAE, VAEConfig
 from .common import DEFAULT_SOURCES, cond_of, pick_device, save_checkpoint, to_device, warm_start
-from .drum_prior import with_drum_prior
+from .track_priors import with_track_priors
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +118,9 @@ def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
                                                      "history": history}, out)
             if out_of_time:
                 break
-    model, report = with_drum_prior(model.eval(), corpus)
+    model, report = with_track_priors(model.eval(), corpus)
     cfg.model = model.config
     save_checkpoint(model.checkpoint(), {**asdict(cfg), "model": asdict(cfg.model), "step_reached": step,
-                                         "history": history, "drum_prior": report}, out)
-    log.info("drum prior fitted: %s", ", ".join(f"{k} ({v['from']})" for k, v in report.items()))
+                                         "history": history, "track_priors": report}, out)
+    log.info("track priors fitted: %s", report)
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from engine.candidates import in_asked_key, read_key
+from engine.candidates import in_asked_key, read_key, silent_bass_bars
 from engine.data.encoding import encode
 from engine.models.base import Generated
 from engine.music.score import Key, Meter, Score
@@ -34,3 +34,16 @@ def test_in_asked_key_moves_the_scale_to_the_asked_keys(asked: Key, moved: int) 
     expected = read_key(written, Meter(4, 4))
     assert expected is not None and read_key(placed, Meter(4, 4)) == Key((expected.tonic + moved) % 12, "minor")
     assert torch.equal(placed.melody, written.transposed(moved).melody) and torch.equal(placed.drums, written.drums)
+
+
+def test_silent_bass_bars_counts_bars_where_the_bass_sounds_nothing() -> None:
+    from engine.data.encoding import HOLD, PITCH0, REST
+
+    bass = torch.full((1, 4, 16), REST)
+    bass[0, 0, 0] = PITCH0 + 12
+    bass[0, 0, 1:] = HOLD
+    bass[0, 1, :] = HOLD  # held over the bar line: it sounds
+    bass[0, 3, 8] = PITCH0 + 7
+    gen = Generated(torch.zeros_like(bass), bass, torch.zeros(1, 4, 2, dtype=torch.long),
+                    torch.zeros(1, 4, 16, 9), torch.zeros(1, 1, 8))
+    assert silent_bass_bars(gen) == 0.25  # bar 3 only

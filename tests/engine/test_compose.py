@@ -12,6 +12,7 @@ import soundfile
 from engine.arrange import arrange
 from engine.compose import Composer
 from engine.mir.tagger import STYLE_NAMES, StyleScores
+from engine.models.base import Generated
 from engine.models.vae import MusicVAE
 from engine.music.score import Key, Score
 from engine.render.audio import TAIL_SECONDS
@@ -116,6 +117,24 @@ def test_a_candidate_that_reads_as_the_asked_key_wins_when_all_else_is_equal(
     assert arrangement.key == Key(4, "minor") and len(looked_at) == 18  # a minor key: 18 in one batch
     assert arrange(gen, arrangement) == looked_at[3]
 
+
+
+def test_a_candidate_whose_bass_plays_throughout_wins_when_all_else_is_equal(
+        composer: Composer, monkeypatch: pytest.MonkeyPatch) -> None:
+    looked_at: list[Generated] = []
+
+    def silent_bass_bars(gen: Generated) -> float:
+        looked_at.append(gen)
+        return 0.0 if len(looked_at) == 3 else 0.5  # only the third candidate's bass never falls silent
+
+    monkeypatch.setattr("engine.compose.classify",
+                        lambda tagger, views: StyleScores("folk", dict.fromkeys(STYLE_NAMES, 1 / len(STYLE_NAMES))))
+    monkeypatch.setattr("engine.compose.empty_melody_bars", lambda gen: 0.0)
+    monkeypatch.setattr("engine.compose.in_key_share", lambda gen, key, style: 1.0)
+    monkeypatch.setattr("engine.compose.reads_as", lambda score, key: True)
+    monkeypatch.setattr("engine.compose.silent_bass_bars", silent_bass_bars)
+    gen, _, _ = composer.generate(parse_request("folk 4 bars", seed=5), 5)
+    assert len(looked_at) == 6 and gen is looked_at[2]
 
 
 def test_a_composer_writes_only_its_file_kinds_and_the_rest_on_request(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
-"""Fit the VAE's drum prior: per style and meter, the mean and spread of the posterior means of the training
-segments that have drums (`MusicVAE.drum_latent` writes the drums from it). `cadenza train drum-prior` adds it
-to a trained checkpoint; `cadenza train vae` fits it at the end of a run."""
+"""Fit the VAE's track priors: per style and meter, the mean and spread of the posterior means of the training
+segments that have drums (the drum prior) or a bass line (the bass prior); `MusicVAE.prior_latent` writes those
+tracks from them. `cadenza train track-priors` adds them to a trained checkpoint; `cadenza train vae` fits them
+at the end of a run."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ from ..styles import STYLES
 from .common import DEFAULT_SOURCES, cond_of, save_checkpoint, warm_start
 
 MIN_SEGMENTS = 10
-"""Fewer drum segments than this in a style and meter: the meter's segments of every style stand in; fewer
-than this in the meter too: the cell is left unfitted (its drums are written from the piece's own latent)."""
+"""Fewer segments with the track than this in a style and meter: for the drums, another style's grooves stand in
+(`_stand_in`); for the bass, and where nothing stands in, the cell is left unfitted (the track is written from
+the piece's own latent)."""
+PRIOR_TRACKS = {"drum": "drums", "bass": "bass"}
+"""A prior's name → the track whose segments it is fitted to."""
 
 
 @torch.no_grad()
@@ -34,35 +38,42 @@ def posterior_means(model: MusicVAE, corpus: SegmentArrays, batch: int = 256) ->
     return torch.cat(means) if means else torch.zeros(0, model.config.latent_dim)
 
 
-def with_drum_prior(model: MusicVAE, corpus: SegmentArrays,
-                    min_segments: int = MIN_SEGMENTS) -> tuple[MusicVAE, dict[str, Any]]:
-    """The model with a drum prior fitted to the training split of `corpus`, and how each cell was fitted."""
-    fitted_model = MusicVAE(replace(model.config, drum_prior=True)).to(model.device)
+def with_track_priors(model: MusicVAE, corpus: SegmentArrays,
+                      min_segments: int = MIN_SEGMENTS) -> tuple[MusicVAE, dict[str, Any]]:
+    """The model with its drum and bass priors fitted to the training split of `corpus`, and how each cell was
+    fitted (per prior, per style and meter)."""
+    fitted_model = MusicVAE(replace(model.config, drum_prior=True, bass_prior=True)).to(model.device)
     warm_start(fitted_model, model.state_dict())
     fitted_model.eval()
-    fitted_model.drum_prior_mean.zero_()  # a refit starts afresh
-    fitted_model.drum_prior_std.fill_(1.0)
-    fitted_model.drum_prior_fitted.zero_()
-    keep = (corpus.split == SPLITS.index("train")) & (corpus.present[:, TRACKS.index("drums")] > 0)
-    drums = corpus.subset(keep)
-    means = posterior_means(fitted_model, drums)
-    style, meter = torch.from_numpy(drums.style.astype(np.int64)), torch.from_numpy(drums.meter.astype(np.int64))
+    report: dict[str, Any] = {}
+    for prior, track in PRIOR_TRACKS.items():
+        report[prior] = _fit(fitted_model, prior, corpus.subset(
+            (corpus.split == SPLITS.index("train")) & (corpus.present[:, TRACKS.index(track)] > 0)), min_segments)
+    return fitted_model, report
+
+
+def _fit(model: MusicVAE, prior: str, segments: SegmentArrays, min_segments: int) -> dict[str, Any]:
+    mean, std, fitted = (getattr(model, f"{prior}_prior_{part}") for part in ("mean", "std", "fitted"))
+    mean.zero_()  # a refit starts afresh
+    std.fill_(1.0)
+    fitted.zero_()
+    means = posterior_means(model, segments)
+    style = torch.from_numpy(segments.style.astype(np.int64))
+    meter = torch.from_numpy(segments.meter.astype(np.int64))
     names = {st.index: st.name for st in STYLES}
     own = {(s, m): (style == s) & (meter == m) for s in names for m in range(len(METERS))}
     enough = {cell: int(rows.sum()) >= min_segments for cell, rows in own.items()}
     report: dict[str, Any] = {}
     for (s, m), rows in own.items():
         source = "style and meter"
-        if not enough[s, m]:
+        if not enough[s, m] and prior == "drum":
             rows, source = _stand_in(s, m, own, enough, means, names)
         if int(rows.sum()) < min_segments:
             report[f"{names[s]} {METERS[m]}"] = {"segments": int(rows.sum()), "from": "unfitted"}
             continue
-        fitted_model.drum_prior_mean[s, m] = means[rows].mean(0)
-        fitted_model.drum_prior_std[s, m] = means[rows].std(0)
-        fitted_model.drum_prior_fitted[s, m] = True
+        mean[s, m], std[s, m], fitted[s, m] = means[rows].mean(0), means[rows].std(0), True
         report[f"{names[s]} {METERS[m]}"] = {"segments": int(rows.sum()), "from": source}
-    return fitted_model, report
+    return report
 
 
 def _stand_in(s: int, m: int, own: dict[tuple[int, int], torch.Tensor], enough: dict[tuple[int, int], bool],
@@ -85,12 +96,13 @@ def _stand_in(s: int, m: int, own: dict[tuple[int, int], torch.Tensor], enough: 
     return meter, "meter, every style"
 
 
-def add_drum_prior(checkpoint: Path, out: Path, datasets_dir: Path, cache_dir: Path) -> dict[str, Any]:
-    """Fit the drum prior of a VAE checkpoint on the sources it was trained on and write it to `out`."""
+def add_track_priors(checkpoint: Path, out: Path, datasets_dir: Path, cache_dir: Path) -> dict[str, Any]:
+    """Fit the track priors of a VAE checkpoint on the sources it was trained on and write it to `out`."""
     data = torch.load(checkpoint, map_location="cpu", weights_only=False)
     model = MusicVAE.from_checkpoint(data)
     train_config = data.get("train_config", {})
     corpus = build_corpus(datasets_dir, cache_dir, tuple(train_config.get("sources", DEFAULT_SOURCES)))
-    fitted, report = with_drum_prior(model, corpus)
-    save_checkpoint(fitted.checkpoint(), {**train_config, "model": asdict(fitted.config), "drum_prior": report}, out)
+    fitted, report = with_track_priors(model, corpus)
+    save_checkpoint(fitted.checkpoint(), {**train_config, "model": asdict(fitted.config), "track_priors": report},
+                    out)
     return report
