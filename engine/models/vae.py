@@ -324,9 +324,10 @@ class MusicVAE(BaseGenModel):
                       c_track: torch.Tensor, pos: torch.Tensor, states: torch.Tensor) -> torch.Tensor:
         """Conductor states [B, bars, H] for a track with a prior, from its latent and condition `c_track` (rows
         without a fitted prior keep `c`); `states` where the checkpoint has no prior for it."""
-        if not self.has_prior(track):
+        fitted = getattr(self, f"{track}_prior_fitted")[cond.style, cond.meter] if self.has_prior(track) else None
+        if fitted is None or not bool(fitted.any()):  # e.g. rock's bass: no row reads a prior
             return states
-        c_track = torch.where(getattr(self, f"{track}_prior_fitted")[cond.style, cond.meter].unsqueeze(-1), c_track, c)
+        c_track = torch.where(fitted.unsqueeze(-1), c_track, c)
         h0 = torch.tanh(self.latent_to_conductor(torch.cat([self.prior_latent(track, z, cond), c_track], -1)))
         out, _ = self.conductor(torch.cat([c_track.unsqueeze(1).expand(-1, pos.shape[1], -1), pos], -1),
                                 h0.unsqueeze(0))
