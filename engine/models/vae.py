@@ -320,14 +320,18 @@ class MusicVAE(BaseGenModel):
         mean, std = getattr(self, f"{track}_prior_mean")[at], getattr(self, f"{track}_prior_std")[at]
         return torch.where(fitted, mean + std * z, z)
 
-    def _track_states(self, track: str, z: torch.Tensor, cond: Conditioning, c: torch.Tensor,
-                      c_track: torch.Tensor, pos: torch.Tensor, states: torch.Tensor) -> torch.Tensor:
-        """Conductor states [B, bars, H] for a track with a prior, from its latent and condition `c_track` (rows
-        without a fitted prior keep `c`); `states` where the checkpoint has no prior for it."""
+    def _track_states(self, track: str, z: torch.Tensor, cond: Conditioning, c: torch.Tensor, pos: torch.Tensor,
+                      states: torch.Tensor, in_c_major: bool = False) -> torch.Tensor:
+        """Conductor states [B, bars, H] for a track with a prior, from its latent (and, `in_c_major`, the row's
+        style and meter in C major; rows without a fitted prior keep `c`); `states` where no row reads a prior."""
         fitted = getattr(self, f"{track}_prior_fitted")[cond.style, cond.meter] if self.has_prior(track) else None
         if fitted is None or not bool(fitted.any()):  # e.g. rock's bass: no row reads a prior
             return states
-        c_track = torch.where(fitted.unsqueeze(-1), c_track, c)
+        if in_c_major:
+            c_major = self.cond(replace(cond, tonic=torch.zeros_like(cond.tonic), minor=torch.zeros_like(cond.minor)))
+            c_track = torch.where(fitted.unsqueeze(-1), c_major, c)
+        else:
+            c_track = c
         h0 = torch.tanh(self.latent_to_conductor(torch.cat([self.prior_latent(track, z, cond), c_track], -1)))
         out, _ = self.conductor(torch.cat([c_track.unsqueeze(1).expand(-1, pos.shape[1], -1), pos], -1),
                                 h0.unsqueeze(0))
@@ -359,9 +363,8 @@ class MusicVAE(BaseGenModel):
         states, _ = self.conductor(conductor_in, h0)
         # Drums are written under their grooves' condition, their style and meter in C major: the drum-only
         # training segments carry no key, and the decoder's grooves had varied with the key asked for.
-        in_c = self.cond(replace(cond, tonic=torch.zeros_like(cond.tonic), minor=torch.zeros_like(cond.minor)))
-        drum_states = self._track_states("drum", z, cond, c, in_c, pos, states)
-        bass_states = self._track_states("bass", z, cond, c, c, pos, states)
+        drum_states = self._track_states("drum", z, cond, c, pos, states, in_c_major=True)
+        bass_states = self._track_states("bass", z, cond, c, pos, states)
         spb = torch.tensor([m.steps_per_bar for m in METERS], device=dev)[cond.meter]
         out = {"melody": torch.zeros(n, bars, SLOT, dtype=torch.long, device=dev),
                "bass": torch.zeros(n, bars, SLOT, dtype=torch.long, device=dev),

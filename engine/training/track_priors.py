@@ -21,7 +21,7 @@ from .common import DEFAULT_SOURCES, cond_of, save_checkpoint, warm_start
 
 MIN_SEGMENTS = 10
 """Fewer segments with the track than this in a style and meter: for the drums, another style's grooves stand in
-(`_stand_in`); for the bass, and where nothing stands in, the cell is left unfitted (the track is written from
+(`_nearest_style`); for the bass, and where nothing stands in, the cell is left unfitted (the track is written from
 the piece's own latent)."""
 PRIOR_TRACKS = {"drum": "drums", "bass": "bass"}
 """A prior's name → the track whose segments it is fitted to."""
@@ -53,6 +53,7 @@ def with_track_priors(model: MusicVAE, corpus: SegmentArrays,
 
 
 def _fit(model: MusicVAE, prior: str, segments: SegmentArrays, min_segments: int) -> dict[str, Any]:
+    """Set one prior's cells from `segments` (those with its track); how each cell was fitted."""
     mean, std, fitted = (getattr(model, f"{prior}_prior_{part}") for part in ("mean", "std", "fitted"))
     mean.zero_()  # a refit starts afresh
     std.fill_(1.0)
@@ -66,8 +67,10 @@ def _fit(model: MusicVAE, prior: str, segments: SegmentArrays, min_segments: int
     report: dict[str, Any] = {}
     for (s, m), rows in own.items():
         source = "style and meter"
-        if not enough[s, m] and prior == "drum":
-            rows, source = _stand_in(s, m, own, enough, means, names)
+        if not enough[s, m] and prior == "drum":  # another style's grooves stand in; the bass borrows none
+            donor = _nearest_style(s, m, own, enough, means)
+            rows, source = ((own[donor, m], f"{names[donor]}'s (nearest in 4/4)") if donor is not None
+                            else (meter == m, "meter, every style"))
         if int(rows.sum()) < min_segments:
             report[f"{names[s]} {METERS[m]}"] = {"segments": int(rows.sum()), "from": "unfitted"}
             continue
@@ -76,24 +79,19 @@ def _fit(model: MusicVAE, prior: str, segments: SegmentArrays, min_segments: int
     return report
 
 
-def _stand_in(s: int, m: int, own: dict[tuple[int, int], torch.Tensor], enough: dict[tuple[int, int], bool],
-              means: torch.Tensor, names: dict[int, str]) -> tuple[torch.Tensor, str]:
-    """The segments a style short of grooves in a meter borrows: that meter's grooves of the style whose 4/4
-    grooves are nearest its own (their mean posteriors), else the meter's grooves of every style.
+def _nearest_style(s: int, m: int, own: dict[tuple[int, int], torch.Tensor], enough: dict[tuple[int, int], bool],
+                   means: torch.Tensor) -> int | None:
+    """The style whose grooves in meter `m` a style short of them borrows: of those with enough in `m`, the one
+    whose 4/4 grooves are nearest its own (their mean posteriors); None where `s` has no 4/4 grooves to compare.
 
     Pooling styles mixes grooves the decoder cannot average: a pop waltz fitted to the 3/4 grooves of every
     style (mostly jazz waltzes) got its kick on beat 1 in 11% of bars; from rock's 3/4 grooves, 60%."""
     four = METERS.index(Meter(4, 4))
-    donors = [d for d in names if d != s and enough[d, m] and enough[d, four]]
-    if enough[s, four] and donors:
-        centre = means[own[s, four]].mean(0)
-        nearest = min(donors, key=lambda d: float((means[own[d, four]].mean(0) - centre).norm()))
-        return own[nearest, m], f"{names[nearest]}'s (nearest in 4/4)"
-    meter = torch.zeros_like(own[s, m])
-    for (_, other), rows in own.items():
-        if other == m:
-            meter |= rows
-    return meter, "meter, every style"
+    donors = [d for (d, meter), ok in enough.items() if meter == m and ok and d != s and enough[d, four]]
+    if not enough[s, four] or not donors:
+        return None
+    centre = means[own[s, four]].mean(0)
+    return min(donors, key=lambda d: float((means[own[d, four]].mean(0) - centre).norm()))
 
 
 def add_track_priors(checkpoint: Path, out: Path, datasets_dir: Path, cache_dir: Path) -> dict[str, Any]:
