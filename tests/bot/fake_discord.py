@@ -217,14 +217,14 @@ class FakeDiscord:
     def make_user(self, name: str, *, bot: bool = False, user_id: int | None = None,
                   permissions: int = ALL_PERMISSIONS, roles: tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
         """A user; as a member of the fake's guild they have `permissions` and `roles` (from `make_role`)."""
-        user = {"id": str(user_id or self.snowflake()), "username": name.lower(), "global_name": name,
+        user: dict[str, Any] = {"id": str(user_id or self.snowflake()), "username": name.lower(), "global_name": name,
                 "discriminator": "0", "avatar": None, "bot": bot, "public_flags": 0}
         self._members[user["id"]] = (permissions, [role["id"] for role in roles])
         return user
 
     async def make_role(self, name: str) -> dict[str, Any]:
         """A new role in the fake's guild, announced to connected bots (GUILD_ROLE_CREATE)."""
-        role = {"id": str(self.snowflake()), "name": name, "color": 0, "hoist": False, "position": 1,
+        role: dict[str, Any] = {"id": str(self.snowflake()), "name": name, "color": 0, "hoist": False, "position": 1,
                 "permissions": "0", "managed": False, "mentionable": True, "flags": 0}
         await self.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(self.guild_id), "role": role})
         self._roles[role["id"]] = role
