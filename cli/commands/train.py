@@ -19,9 +19,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sources", default=None, help="comma-separated dataset names (default: all)")
     p.add_argument("--out", type=Path, default=None, help="checkpoint path (default: checkpoints/WHAT.pt)")
     p.add_argument("--tiny", action="store_true", help="a tiny debug model (for tests)")
-    p.add_argument("--resume", type=Path, help="go on from this checkpoint (vae, track-priors)")
+    p.add_argument("--resume", type=Path, help="go on from this checkpoint (vae, gan, track-priors)")
     p.add_argument("--min-lr", type=float, default=None,
                    help="floor of the decaying learning rate (vae; a resumed run past the decay trains at it)")
+    p.add_argument("--match-weight", type=float, default=None,
+                   help="weight of the per-style feature matching in the generator's loss (gan)")
+    p.add_argument("--critic-warmup", type=int, default=None,
+                   help="critic steps before the first generator step, for a resumed generator (gan)")
     json_flag(p)
     p.set_defaults(handler=run)
 
@@ -94,8 +98,12 @@ def _train_gan(args: argparse.Namespace, settings: Any) -> Result:
     from engine.models.gan import GANConfig
     from engine.training.train_gan import GANTrainConfig, train_gan
 
-    cfg = GANTrainConfig(max_minutes=args.minutes)
+    cfg = GANTrainConfig(max_minutes=args.minutes, resume=str(args.resume) if args.resume else None)
     _override(cfg, args)
+    if args.match_weight is not None:
+        cfg.match_weight = args.match_weight
+    if args.critic_warmup is not None:
+        cfg.critic_warmup = args.critic_warmup
     if args.tiny:
         cfg.model = GANConfig(shared_dim=4, private_dim=2, bar_dim=4, hidden=8, critic_channels=8)
         cfg.critic_steps, cfg.log_every = 1, max(1, cfg.steps // 2)

@@ -5,10 +5,21 @@ from __future__ import annotations
 import pytest
 import torch
 
-from engine.data.encoding import BASS_RANGE, MELODY_RANGE, METERS, N_BASS, N_CHORDS, N_MELODY, PITCH0, REST, chord_token
+from engine.data.encoding import (
+    BASS_RANGE,
+    HOLD,
+    MELODY_RANGE,
+    METERS,
+    N_BASS,
+    N_CHORDS,
+    N_MELODY,
+    PITCH0,
+    REST,
+    chord_token,
+)
 from engine.models.base import Conditioning
 from engine.models.gan import GANConfig, MuseGAN, one_hot_batch
-from engine.training.train_gan import gradient_penalty
+from engine.training.train_gan import gradient_penalty, section_stats, style_match_loss
 
 TINY = GANConfig(shared_dim=4, private_dim=3, bar_dim=4, hidden=16, critic_channels=8)
 
@@ -133,3 +144,49 @@ def test_the_critic_is_shown_chord_tones_and_repeated_chords() -> None:
     assert (features[..., 1] == 1).all()
     assert features[:, 0, 2].tolist() == [0, 1, 0, 1, 1, 1, 1, 1]
     assert (MuseGAN(TINY).critic.harmony(one_hot_batch(batch), torch.tensor([[1.0, 1.0, 0.0, 0.0]])) == 0).all()
+
+
+def _held_c_major_section() -> dict[str, torch.Tensor]:
+    """C major held for bars 0-1, then G major; melody C5 struck each beat and held (a chord tone, then not);
+    bass G2 struck on each bar's first step and held (a tone of both chords)."""
+    batch = {k: v[:1].clone() for k, v in _batch(1).items()}
+    c, g = chord_token(0, "maj"), chord_token(7, "maj")
+    batch["chords"][0] = torch.tensor([[c, c], [c, c]] + [[g, g]] * 6)
+    beat = torch.tensor([PITCH0 + 72 - MELODY_RANGE[0], HOLD, HOLD, HOLD])
+    batch["melody"][0] = beat.repeat(4)
+    batch["bass"][0] = HOLD
+    batch["bass"][0, :, 0] = PITCH0 + 43 - BASS_RANGE[0]
+    return batch
+
+
+def test_section_stats_read_chord_tones_repeats_and_held_steps() -> None:
+    model = MuseGAN(TINY)
+    present = torch.tensor([[1.0, 1.0, 1.0, 0.0]])
+    stats, applies = section_stats(model, one_hot_batch(_held_c_major_section()), present)
+    melody_on_tones, bass_on_tones, repeats, melody_held, bass_held = stats[0].tolist()
+    assert melody_on_tones == pytest.approx(2 / 8) and bass_on_tones == pytest.approx(1.0)
+    assert repeats == pytest.approx(6 / 7)  # bars 1, 3, 4, 5, 6, 7 repeat the previous bar's chords
+    assert melody_held == pytest.approx(0.75) and bass_held == pytest.approx(15 / 16)
+    assert applies[0].tolist() == [1, 1, 1, 1, 1]
+    _, no_chords = section_stats(model, one_hot_batch(_held_c_major_section()), torch.tensor([[1.0, 1.0, 0.0, 0.0]]))
+    assert no_chords[0].tolist() == [0, 0, 0, 1, 1]
+
+
+def test_style_matching_steps_bring_generated_stats_toward_the_data() -> None:
+    torch.manual_seed(0)
+    model = MuseGAN(TINY)
+    real = one_hot_batch({k: v.repeat(4, *([1] * (v.dim() - 1))) for k, v in _held_c_major_section().items()})
+    cond, present = Conditioning.single(3, 0, 0, False, 4), torch.ones(4, 4)
+    z = torch.randn(4, TINY.latent_dim)
+    opt = torch.optim.Adam(model.generator.parameters(), lr=3e-3)
+
+    def loss() -> torch.Tensor:
+        return style_match_loss(model, model.generator(z, cond), real, cond, present)
+
+    before = loss().item()
+    for _ in range(40):
+        step = loss()
+        opt.zero_grad()
+        step.backward()
+        opt.step()
+    assert loss().item() < 0.5 * before
