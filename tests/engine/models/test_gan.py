@@ -19,7 +19,7 @@ from engine.data.encoding import (
 )
 from engine.models.base import Conditioning
 from engine.models.gan import GANConfig, MuseGAN, one_hot_batch
-from engine.training.train_gan import gradient_penalty, section_stats, style_match_loss
+from engine.training.train_gan import PC_SCALE, gradient_penalty, section_stats, style_match_loss
 
 TINY = GANConfig(shared_dim=4, private_dim=3, bar_dim=4, hidden=16, critic_channels=8)
 
@@ -147,13 +147,14 @@ def test_the_critic_is_shown_chord_tones_and_repeated_chords() -> None:
 
 
 def _held_c_major_section() -> dict[str, torch.Tensor]:
-    """C major held for bars 0-1, then G major; melody C5 struck each beat and held (a chord tone, then not);
-    bass G2 struck on each bar's first step and held (a tone of both chords)."""
+    """C major held for bars 0-1, then G major; melody C5 struck each beat and held (a chord tone, then not),
+    but E5 on bar 2's third beat; bass G2 struck on each bar's first step and held (a tone of both chords)."""
     batch = {k: v[:1].clone() for k, v in _batch(1).items()}
     c, g = chord_token(0, "maj"), chord_token(7, "maj")
     batch["chords"][0] = torch.tensor([[c, c], [c, c]] + [[g, g]] * 6)
     beat = torch.tensor([PITCH0 + 72 - MELODY_RANGE[0], HOLD, HOLD, HOLD])
     batch["melody"][0] = beat.repeat(4)
+    batch["melody"][0, 2, 8] = PITCH0 + 76 - MELODY_RANGE[0]  # E5 on bar 2's third beat
     batch["bass"][0] = HOLD
     batch["bass"][0, :, 0] = PITCH0 + 43 - BASS_RANGE[0]
     return batch
@@ -163,13 +164,14 @@ def test_section_stats_read_chord_tones_repeats_and_held_steps() -> None:
     model = MuseGAN(TINY)
     present = torch.tensor([[1.0, 1.0, 1.0, 0.0]])
     stats, applies = section_stats(model, one_hot_batch(_held_c_major_section()), present)
-    melody_on_tones, bass_on_tones, repeats, melody_held, bass_held = stats[0].tolist()
+    melody_on_tones, bass_on_tones, repeats, melody_held, bass_held, melody_pcs, bass_pcs = stats[0].tolist()
     assert melody_on_tones == pytest.approx(2 / 8) and bass_on_tones == pytest.approx(1.0)
     assert repeats == pytest.approx(6 / 7)  # bars 1, 3, 4, 5, 6, 7 repeat the previous bar's chords
     assert melody_held == pytest.approx(0.75) and bass_held == pytest.approx(15 / 16)
-    assert applies[0].tolist() == [1, 1, 1, 1, 1]
+    assert melody_pcs * PC_SCALE == pytest.approx(9 / 8) and bass_pcs * PC_SCALE == pytest.approx(1.0)
+    assert applies[0].tolist() == [1] * 7
     _, no_chords = section_stats(model, one_hot_batch(_held_c_major_section()), torch.tensor([[1.0, 1.0, 0.0, 0.0]]))
-    assert no_chords[0].tolist() == [0, 0, 0, 1, 1]
+    assert no_chords[0].tolist() == [0, 0, 0, 1, 1, 1, 1]
 
 
 def test_style_matching_steps_bring_generated_stats_toward_the_data() -> None:
