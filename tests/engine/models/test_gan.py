@@ -162,16 +162,23 @@ def _held_c_major_section() -> dict[str, torch.Tensor]:
 
 def test_section_stats_read_chord_tones_repeats_and_held_steps() -> None:
     model = MuseGAN(TINY)
-    present = torch.tensor([[1.0, 1.0, 1.0, 0.0]])
-    stats, applies = section_stats(model, one_hot_batch(_held_c_major_section()), present)
-    melody_on_tones, bass_on_tones, repeats, melody_held, bass_held, melody_pcs, bass_pcs = stats[0].tolist()
+    present, in_c, in_g = torch.tensor([[1.0, 1.0, 1.0, 0.0]]), Conditioning.single(0, 0, 0, False), \
+        Conditioning.single(0, 0, 7, False)
+    stats, applies = section_stats(model, one_hot_batch(_held_c_major_section()), in_c, present)
+    melody_on_tones, bass_on_tones, repeats, melody_held, bass_held, melody_pcs, bass_pcs = stats[0, :7].tolist()
     assert melody_on_tones == pytest.approx(2 / 8) and bass_on_tones == pytest.approx(1.0)
     assert repeats == pytest.approx(6 / 7)  # bars 1, 3, 4, 5, 6, 7 repeat the previous bar's chords
     assert melody_held == pytest.approx(0.75) and bass_held == pytest.approx(15 / 16)
     assert melody_pcs * PC_SCALE == pytest.approx(9 / 8) and bass_pcs * PC_SCALE == pytest.approx(1.0)
-    assert applies[0].tolist() == [1] * 7
-    _, no_chords = section_stats(model, one_hot_batch(_held_c_major_section()), torch.tensor([[1.0, 1.0, 0.0, 0.0]]))
-    assert no_chords[0].tolist() == [0, 0, 0, 1, 1, 1, 1]
+    melody_profile, bass_profile = stats[0, 7:19], stats[0, 19:]
+    assert melody_profile[0] == pytest.approx(31 / 32) and melody_profile[4] == pytest.approx(1 / 32)
+    assert bass_profile[7] == pytest.approx(1.0)
+    assert applies[0].tolist() == [1] * 31
+    from_g, _ = section_stats(model, one_hot_batch(_held_c_major_section()), in_g, present)
+    assert from_g[0, 7 + 5] == pytest.approx(31 / 32) and from_g[0, 19] == pytest.approx(1.0)  # C is G's 4th
+    _, no_chords = section_stats(model, one_hot_batch(_held_c_major_section()), in_c,
+                                 torch.tensor([[1.0, 1.0, 0.0, 0.0]]))
+    assert no_chords[0].tolist() == [0, 0, 0, 1, 1, 1, 1] + [1] * 24
 
 
 def test_style_matching_steps_bring_generated_stats_toward_the_data() -> None:
