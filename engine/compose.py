@@ -110,7 +110,8 @@ class Composer:
         rng = random.Random(seed)
         key = choose_key(request, rng)
         style = get_style(request.style)
-        model = load_model(request.model or DEFAULT_MODEL, self.settings.checkpoint_dir, self.device)
+        model_name = request.model or DEFAULT_MODEL
+        model = load_model(model_name, self.settings.checkpoint_dir, self.device)
         tagger = load_style_tagger(self.settings.checkpoint_dir)
         generator = torch.Generator().manual_seed(seed)
         arrangement = Arrangement(style.name, float(request.tempo), request.meter, key, request.ensemble,
@@ -119,7 +120,8 @@ class Composer:
         def write(size: int) -> list[Generated]:
             """`size` pieces in one batch, each moved into the key's scale."""
             cond = Conditioning.single(style.index, meter_index(request.meter), key.tonic, key.is_minor, size)
-            gen = model.sample(cond, request.bars, latent_scale=self.settings.latent_scale, generator=generator)
+            gen = model.sample(cond, request.bars, latent_scale=self.settings.latent_scale_for(model_name),
+                               generator=generator)
             return [in_asked_key(gen.row(i), key, request.meter) for i in range(size)]
 
         if tagger is None:

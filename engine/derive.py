@@ -149,7 +149,7 @@ class Deriver:
         name = model or parent.model
         generator = torch.Generator().manual_seed(seed)
         z = self.latents(parent, name)
-        noise = torch.randn(z.shape, generator=generator) * self.composer.settings.latent_scale
+        noise = torch.randn(z.shape, generator=generator) * self.composer.settings.latent_scale_for(name)
         moved = walk(z, noise, angle)
         request = replace(parent.request, model=name, seed=seed, bars=parent.score.bars)
         gen = self._model(name).generate(conditioning(request), request.bars, temperature=0.9, generator=generator,
@@ -167,8 +167,9 @@ class Deriver:
         name = model or parent.model
         request = replace(parent.request, model=name, seed=seed, bars=total)
         generator = torch.Generator().manual_seed(seed)
-        gen = self._model(name).generate_continuation(tokens_of(parent.score), conditioning(request), bars,
-                                                      temperature=0.9, generator=generator)
+        gen = self._model(name).generate_continuation(
+            tokens_of(parent.score), conditioning(request), bars, temperature=0.9,
+            latent_scale=self.composer.settings.latent_scale_for(name), generator=generator)
         return self._finish(request, seed, gen, started, out_dir, _ids(parent),
                             before=with_chords(parent.score))
 

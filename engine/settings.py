@@ -44,8 +44,10 @@ class Settings(BaseSettings):
     torch_threads: int = 1
     sample_rate: int = 44100
     latent_scale: float = 0.5
-    """How far from the prior's centre compositions draw their latents (1 = the prior itself). Lower is more
-    typical of the style and more in key, higher more varied; 0.5 measured best (docs/models.md)."""
+    """How far from the prior's centre the VAE's compositions draw their latents (1 = the prior itself). Lower
+    is more typical of the style and more in key, higher more varied; 0.5 measured best (docs/models.md)."""
+    gan_latent_scale: float = 0.75
+    """The same for the GAN, whose lines grow choppier nearer the centre; 0.75 measured best (docs/models.md)."""
     candidates: int = 6
     """Pieces the model writes per request, in one batch, for ranking (style fit, key, taste): 4 → 6 raised
     rock's share tagged as rock from 0.40 to 0.70 for 13 ms (docs/models.md)."""
@@ -54,6 +56,10 @@ class Settings(BaseSettings):
     requested style and read as the key; 0: never (docs/models.md, "Style adherence", "Keys"). One batch
     of 12 costs about what one of 6 does (the decoders run step by step, batched). A minor key, which the
     model seldom writes unaided, gets both in one batch."""
+
+    def latent_scale_for(self, model: str) -> float:
+        """The latent scale compositions by `model` ("vae" or "gan") draw at."""
+        return self.gan_latent_scale if model == "gan" else self.latent_scale
 
     @classmethod
     def settings_customise_sources(

@@ -505,7 +505,7 @@ def evaluate_quality(model_name: str, style: str, n: int, seed: int = 0, bars: i
     settings = settings or get_settings()
     get_style(style)  # KeyError before any work for an unknown style
     model = load_model(model_name, settings.checkpoint_dir, torch.device("cpu"))
-    gen = generate_pieces(model, style, n, seed, bars, latent_scale=settings.latent_scale)
+    gen = generate_pieces(model, style, n, seed, bars, latent_scale=settings.latent_scale_for(model_name))
     pieces = Pieces.from_generated(gen)
     sources = model.trained_on or DEFAULT_SOURCES
     data, textures = style_data(settings, style, sources)

@@ -138,9 +138,11 @@ class BaseGenModel(nn.Module, ABC):
 
     @abstractmethod
     def generate_continuation(self, prompt: Generated, cond: Conditioning, bars: int, *,
-                              temperature: float = 1.0, generator: torch.Generator | None = None,
+                              temperature: float = 1.0, latent_scale: float = 1.0,
+                              generator: torch.Generator | None = None,
                               progress: ProgressCallback | None = None) -> Generated:
-        """Sample `bars` new bars that follow `prompt` (the prompt itself is not returned)."""
+        """Sample `bars` new bars that follow `prompt` (the prompt itself is not returned), the fresh latents
+        drawn at `latent_scale`."""
 
     @property
     @abstractmethod

@@ -335,12 +335,13 @@ class MuseGAN(BaseGenModel):
                 + nll(dist["chords"], target["chords"]) + drums)
 
     def generate_continuation(self, prompt: Generated, cond: Conditioning, bars: int, *,
-                              temperature: float = 1.0, generator: torch.Generator | None = None,
+                              temperature: float = 1.0, latent_scale: float = 1.0,
+                              generator: torch.Generator | None = None,
                               progress: ProgressCallback | None = None) -> Generated:
         """Find the latent of the prompt's last section, then walk its time-dependent seeds on."""
         seg = self.config.segment_bars
         start = self.invert(prompt.sections(seg)[-1], cond, generator=generator)
-        latents = self.sample_latents(len(cond), bars, generator, temperature, start=start.cpu())
+        latents = self.sample_latents(len(cond), bars, generator, latent_scale, start=start.cpu())
         return self.generate(cond, bars, temperature=temperature, generator=generator, latent=latents,
                              progress=progress)
 

@@ -489,12 +489,13 @@ class MusicVAE(BaseGenModel):
 
     @torch.no_grad()
     def generate_continuation(self, prompt: Generated, cond: Conditioning, bars: int, *,
-                              temperature: float = 1.0, generator: torch.Generator | None = None,
+                              temperature: float = 1.0, latent_scale: float = 1.0,
+                              generator: torch.Generator | None = None,
                               progress: ProgressCallback | None = None) -> Generated:
         """Encode the prompt's last section, then walk on from its latent and its last chord."""
         seg = self.config.segment_bars
         mu = self.embed(prompt.bar_range(-seg), cond)[:, -1]
-        fresh = self.sample_latents(len(cond), bars + seg, generator, temperature)
+        fresh = self.sample_latents(len(cond), bars + seg, generator, latent_scale)
         latents = walk(mu.unsqueeze(1), fresh[:, 1:])
         carry = self._start(len(cond), last_chord=prompt.chords[:, -1, 1])
         return self._decode(latents, cond, bars, temperature, generator, progress, carry)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -17,7 +19,7 @@ from engine.data.encoding import (
     REST,
     chord_token,
 )
-from engine.models.base import Conditioning
+from engine.models.base import SECTION_WALK, Conditioning
 from engine.models.gan import GANConfig, MuseGAN, one_hot_batch
 from engine.training.train_gan import PC_SCALE, gradient_penalty, section_stats, style_match_loss
 
@@ -119,6 +121,20 @@ def test_continuation_writes_the_bars_asked_for() -> None:
     more = model.generate_continuation(prompt, cond, 10, generator=torch.Generator().manual_seed(1))
     assert more.melody.shape == (2, 10, 16) and more.latent.shape == (2, 2, TINY.latent_dim)
 
+
+
+def test_continuation_draws_its_fresh_seeds_at_the_latent_scale() -> None:
+    """At latent scale 0 the walk adds no noise: each section's seeds are the last's, shrunk by the walk."""
+    model = MuseGAN(TINY).eval()
+    cond = Conditioning.single(1, 0, 2, False, 2)
+    prompt = model.generate(cond, 8, generator=torch.Generator().manual_seed(0))
+    more = model.generate_continuation(prompt, cond, 16, latent_scale=0.0, generator=torch.Generator().manual_seed(1))
+    seeds = model._seed_mask()
+    first, second = more.latent[:, 0], more.latent[:, 1]
+    assert torch.allclose(second[:, seeds], first[:, seeds] * math.cos(SECTION_WALK), atol=1e-6)
+    assert torch.equal(second[:, ~seeds], first[:, ~seeds])
+    noisy = model.generate_continuation(prompt, cond, 16, latent_scale=1.0, generator=torch.Generator().manual_seed(1))
+    assert not torch.allclose(noisy.latent[:, 1, seeds], noisy.latent[:, 0, seeds] * math.cos(SECTION_WALK))
 
 @pytest.mark.parametrize("meter", range(len(METERS)))
 def test_checkpoint_round_trip_keeps_the_generator(meter: int) -> None:

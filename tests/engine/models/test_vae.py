@@ -87,6 +87,21 @@ def test_continuation_and_checkpoint_round_trip() -> None:
     assert (prompt.melody >= PITCH0).any()
 
 
+
+def test_continuation_draws_its_fresh_latents_at_the_latent_scale() -> None:
+    """At latent scale 0 the continuation's latents are the prompt's, walked towards no noise: the same
+    whatever the seed; at 1 they differ with it."""
+    model = MusicVAE(TINY).eval()
+    cond = Conditioning.single(0, 0, 0, False)
+    prompt = model.generate(cond, 8, generator=torch.Generator().manual_seed(3))
+
+    def latents(scale: float, seed: int) -> torch.Tensor:
+        gen = torch.Generator().manual_seed(seed)
+        return model.generate_continuation(prompt, cond, 12, latent_scale=scale, generator=gen).latent
+
+    assert torch.equal(latents(0.0, 1), latents(0.0, 2))
+    assert not torch.allclose(latents(1.0, 1), latents(1.0, 2))
+
 def test_a_bars_first_chord_is_predicted_from_the_chord_before_it() -> None:
     torch.manual_seed(0)
     model = MusicVAE(TINY).eval()
