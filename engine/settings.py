@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     """How far from the prior's centre the VAE's compositions draw their latents (1 = the prior itself). Lower
     is more typical of the style and more in key, higher more varied; 0.5 measured best (docs/models.md)."""
     gan_latent_scale: float = 0.75
-    """The same for the GAN, whose lines grow choppier nearer the centre; 0.75 measured best (docs/models.md)."""
+    """The same for the GAN: for the shipped one, 0.75 kept more metrics within the target than 0.5 and read
+    as often in key (docs/models.md, "Feature matching")."""
     candidates: int = 6
     """Pieces the model writes per request, in one batch, for ranking (style fit, key, taste): 4 → 6 raised
     rock's share tagged as rock from 0.40 to 0.70 for 13 ms (docs/models.md)."""
