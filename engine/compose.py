@@ -99,10 +99,11 @@ class Composer:
                  taste: Taste | None = None) -> tuple[Generated, Arrangement, StyleScores | None]:
         """Run the model for a request and keep the best of several candidates; deterministic for a seed.
 
-        The model writes `candidates` in one batch, each moved into the key's scale (`in_asked_key`); the
-        style tagger scores what each one wrote (before any arrangement rule) and the key finder reads each
-        one arranged. When none is both heard as the requested style and read as the key, the model writes
-        `extra_candidates` more in one more batch (for a minor key, all in the first). The winner has the
+        The model writes its `candidates` (`Settings.candidates_for`) in one batch, each moved into the key's
+        scale (`in_asked_key`); the style tagger scores what each one wrote (before any arrangement rule) and
+        the key finder reads each one arranged. When none is both heard as the requested style and read as
+        the key, the model writes its `extra_candidates` more in one more batch (for a minor key, all in the
+        first). The winner has the
         best log-probability of the requested style, plus a bonus if that style is the tagger's label, less
         penalties for melody bars left empty, for notes outside the key and for reading as another key, plus
         (given a listener's taste) a Thompson draw of how much they would like each candidate.
@@ -131,7 +132,8 @@ class Composer:
         verdicts: list[StyleScores] = []
         arranged: list[Score] = []  # each candidate as it would be played (what taste reads)
         in_key: list[bool] = []  # whether each, arranged, reads as the key (what the tags will say)
-        first, extra = max(1, self.settings.candidates), max(0, self.settings.extra_candidates)
+        first, extra = self.settings.candidates_for(model_name)
+        first, extra = max(1, first), max(0, extra)
         if key.is_minor:  # the model seldom writes a minor key unaided: all at once (docs/benchmarks.md)
             first, extra = first + extra, 0
         for size in (first, extra):

@@ -12,8 +12,7 @@ import soundfile
 from engine.arrange import arrange
 from engine.compose import Composer
 from engine.mir.tagger import STYLE_NAMES, StyleScores
-from engine.models.base import Generated
-from engine.models.vae import MusicVAE
+from engine.models.base import BaseGenModel, Generated
 from engine.music.score import Key, Score
 from engine.render.audio import TAIL_SECONDS
 from engine.requests import parse_request
@@ -78,6 +77,7 @@ def test_audio_plays_for_as_long_as_the_midi(composer: Composer, tmp_path: Path)
     ("jazz 4 bars", "jazz", True, [6]), ("jazz 4 bars", "classical", True, [6, 12]),
     ("jazz 4 bars", "jazz", False, [6, 12]),
     ("jazz in A minor 4 bars", "jazz", True, [18]),  # a minor key: all at once
+    ("jazz 4 bars gan", "classical", True, [12, 24]), ("jazz in A minor 4 bars gan", "jazz", True, [36]),
 ])
 def test_more_candidates_are_written_only_when_none_is_heard_as_asked_and_in_key(
         composer: Composer, monkeypatch: pytest.MonkeyPatch, text: str, heard_as: str, in_key: bool,
@@ -91,11 +91,11 @@ def test_more_candidates_are_written_only_when_none_is_heard_as_asked_and_in_key
     monkeypatch.setattr("engine.compose.classify", fake_classify)
     monkeypatch.setattr("engine.compose.reads_as", lambda score, key: in_key)
     sizes: list[int] = []
-    sample = MusicVAE.sample
-    monkeypatch.setattr(MusicVAE, "sample", lambda self, cond, *a, **k: (sizes.append(len(cond)),
-                                                                          sample(self, cond, *a, **k))[1])
+    sample = BaseGenModel.sample
+    monkeypatch.setattr(BaseGenModel, "sample", lambda self, cond, *a, **k: (sizes.append(len(cond)),
+                                                                              sample(self, cond, *a, **k))[1])
     _, _, verdict = composer.generate(parse_request(text, seed=3), 3)
-    assert (composer.settings.candidates, composer.settings.extra_candidates) == (6, 12)
+    assert composer.settings.candidates_for("vae") == (6, 12) and composer.settings.candidates_for("gan") == (12, 24)
     assert sizes == batches and len(calls) == sum(batches)
     assert verdict is not None and verdict.label == heard_as
 
