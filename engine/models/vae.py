@@ -34,6 +34,12 @@ MODE_GUIDANCE = 2.0
 measurements in docs/models.md, "Keys"."""
 
 
+def draw(probs: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+    """One index per row of `probs` [n, V] at the rows' odds: `torch.multinomial(probs, 1)`'s own algorithm (the
+    same numbers for the same generator), without its validity checks, which cost more than the draw."""
+    return (probs / torch.empty_like(probs).exponential_(1, generator=generator)).argmax(-1)
+
+
 def chord_temperatures(style: torch.Tensor) -> torch.Tensor:
     """`CHORD_TEMPERATURE` for each row's style index."""
     by_index = sorted(STYLES, key=lambda s: s.index)
@@ -78,20 +84,31 @@ class TrackDecoder(nn.Module):
     def start(self) -> int:
         return self.n_out
 
-    def forward(self, prev: torch.Tensor, chord: torch.Tensor, ctx: torch.Tensor,
-                h: torch.Tensor | None = None, first_pos: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-        """Logits for steps given the previous tokens [B, T(, n_out+1)], chord embeddings and context."""
+    def forward(self, prev: torch.Tensor, chord: torch.Tensor, ctx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits for a whole bar's steps given the previous tokens [B, T(, n_out+1)], chord embeddings and context."""
         steps = prev.shape[1]
-        pos = self.pos(torch.arange(first_pos, first_pos + steps, device=prev.device)).expand(prev.shape[0], -1, -1)
+        pos = self.pos(torch.arange(steps, device=prev.device)).expand(prev.shape[0], -1, -1)
         x = torch.cat([self.embed(prev), pos, chord, ctx.unsqueeze(1).expand(-1, steps, -1)], -1)
-        if h is None:
-            h = torch.tanh(self.init(ctx)).unsqueeze(0)
-        if steps == 1:  # sampling, a step at a time: the bare cell skips nn.GRU's per-call checks (same numbers)
-            w_ih, w_hh, b_ih, b_hh = self.gru.all_weights[0]
-            h = torch.gru_cell(x[:, 0], h[0], w_ih, w_hh, b_ih, b_hh).unsqueeze(0)
-            return self.out(h.transpose(0, 1)), h
-        y, h = self.gru(x, h)
+        y, h = self.gru(x, self.initial_state(ctx).unsqueeze(0))
         return self.out(y), h
+
+    def bar_inputs(self, chord: torch.Tensor, ctx: torch.Tensor) -> torch.Tensor:
+        """What each step of a bar reads besides the previous token [B, SLOT, 8 + chord + ctx]: its position,
+        its chord's embedding [B, SLOT, chord] and the bar's context [B, ctx] (built once a bar, for `step`)."""
+        b = ctx.shape[0]
+        return torch.cat([self.pos.weight.expand(b, -1, -1), chord, ctx.unsqueeze(1).expand(-1, SLOT, -1)], -1)
+
+    def step(self, prev: torch.Tensor, inputs: torch.Tensor, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Sampling, a step at a time: logits [B, n_out] and the new state [B, H] from the previous token(s)
+        [B(, n_out+1)], the step's `bar_inputs` [B, ...] and the state. The bare cell skips nn.GRU's per-call
+        checks; the numbers are `forward`'s."""
+        w_ih, w_hh, b_ih, b_hh = self.gru.all_weights[0]
+        h = torch.gru_cell(torch.cat([self.embed(prev), inputs], -1), h, w_ih, w_hh, b_ih, b_hh)
+        return self.out(h), h
+
+    def initial_state(self, ctx: torch.Tensor) -> torch.Tensor:
+        """The state [B, H] a bar starts from."""
+        return torch.tanh(self.init(ctx))
 
 
 class MusicVAE(BaseGenModel):
@@ -346,15 +363,16 @@ class MusicVAE(BaseGenModel):
         asked for the major key on the same tonic, and its chords and pitches are drawn from the guided
         logits own + w (own - major) (classifier-free guidance between two conditions), so the minor mode
         counts for more than the latent; rests, holds, whether a bar has melody, and drums keep the row's
-        own odds. Rows asking for a major key are left alone (the model writes them in a major mode 80% of
-        the time unaided, a minor one 27%: docs/models.md, "Keys")."""
+        own odds (the drums are decoded for the rows alone: their twins' would go unused). Rows asking for a
+        major key are left alone (the model writes them in a major mode 80% of the time unaided, a minor one
+        27%: docs/models.md, "Keys")."""
         n, dev = z.shape[0], z.device
         guided = mode_guidance > 0 and bool(cond.minor.any())
         weight = mode_guidance * cond.minor.float().unsqueeze(-1)
         if guided:
             z = torch.cat([z, z])
             cond = cond.cat(replace(cond, minor=torch.zeros_like(cond.minor)))
-            carry = {k: torch.cat([v, v]) for k, v in carry.items()}
+            carry = {k: v if k == "drums" else torch.cat([v, v]) for k, v in carry.items()}  # drums: unguided
         rows = z.shape[0]
         c = self.cond(cond)
         h0 = torch.tanh(self.latent_to_conductor(torch.cat([z, c], -1))).unsqueeze(0)
@@ -384,7 +402,7 @@ class MusicVAE(BaseGenModel):
             if temperature <= 0:
                 return logits.argmax(-1)
             probs = F.softmax(logits / temperature, -1)
-            return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+            return draw(probs, generator)
 
         def pick_note(logits: torch.Tensor) -> torch.Tensor:
             """Rest, hold or onset at the model's own odds; only the pitch of an onset is tempered (and guided).
@@ -397,14 +415,18 @@ class MusicVAE(BaseGenModel):
                 return torch.where(own >= PITCH0, pitches.argmax(-1) + PITCH0, own)
             probs = F.softmax(logits[:n], -1)
             kinds = torch.cat([probs[:, :PITCH0], probs[:, PITCH0:].sum(-1, keepdim=True)], -1)
-            kind = torch.multinomial(kinds, 1, generator=generator).squeeze(-1)
+            kind = draw(kinds, generator)
             return torch.where(kind == PITCH0, pick(pitches) + PITCH0, kind)
 
         chord_temperature = chord_temperatures(cond.style[:n]).to(dev).unsqueeze(-1)
+        steps = torch.arange(SLOT, device=dev)
+        first_half = steps < (spb // 2).unsqueeze(-1)  # [rows, SLOT]: the bar's first chord sounds
+        step_live = (steps < spb[:n].unsqueeze(-1)).T  # [SLOT, n]: the step is within the row's bar
+        rests = torch.full((n,), REST, dtype=torch.long, device=dev)
         for b in range(bars):
             state = states[:, b]
             ctx = self.bar_ctx(state)
-            drum_ctx = ctx if drum_states is states else self.bar_ctx(drum_states[:, b])
+            drum_ctx = (ctx if drum_states is states else self.bar_ctx(drum_states[:, b]))[:n]
             bass_ctx = ctx if bass_states is states else self.bar_ctx(bass_states[:, b])
             first = both(pick(steer(self._chord_logits(state, carry["chord"], 0)) / chord_temperature))
             second = both(pick(steer(self._chord_logits(state, first, 1)) / chord_temperature))
@@ -413,29 +435,28 @@ class MusicVAE(BaseGenModel):
             sounds = both((torch.rand(p_sounds.shape, generator=generator, device=dev) < p_sounds) if temperature > 0
                           else p_sounds > 0.5)
             mel_ctx = torch.cat([ctx, sounds.float().unsqueeze(-1)], -1)
-            half = (spb // 2).view(-1, 1)
-            h_mel = h_bass = h_drums = None
+            chord_in = self.chord_emb(torch.where(first_half, first.unsqueeze(1), second.unsqueeze(1)))
+            mel_in, bass_in = self.melody.bar_inputs(chord_in, mel_ctx), self.bass.bar_inputs(chord_in, bass_ctx)
+            drum_in = self.drums.bar_inputs(chord_in[:n, :, :0], drum_ctx)
+            h_mel, h_bass = self.melody.initial_state(mel_ctx), self.bass.initial_state(bass_ctx)
+            h_drums = self.drums.initial_state(drum_ctx)
             for s in range(SLOT):
-                chord = torch.where(torch.tensor(s, device=dev) < half.squeeze(1), first, second)
-                chord_in = self.chord_emb(chord).unsqueeze(1)
-                live = (s < spb)[:n]
-                mel_logits, h_mel = self.melody(carry["melody"].unsqueeze(1), chord_in, mel_ctx, h_mel, s)
-                mel_logits = mel_logits[:, 0]
+                live = step_live[s]
+                mel_logits, h_mel = self.melody.step(carry["melody"], mel_in[:, s], h_mel)
                 cannot_hold = (carry["melody"] == REST) | (carry["melody"] == self.melody.start)
                 mel_logits[:, HOLD] = torch.where(cannot_hold, -1e9, mel_logits[:, HOLD])
-                mel = torch.where(live & sounds[:n], pick_note(mel_logits), torch.full_like(first[:n], REST))
-                bass_logits, h_bass = self.bass(carry["bass"].unsqueeze(1), chord_in, bass_ctx, h_bass, s)
-                bass_logits = bass_logits[:, 0]
+                mel = torch.where(live & sounds[:n], pick_note(mel_logits), rests)
+                bass_logits, h_bass = self.bass.step(carry["bass"], bass_in[:, s], h_bass)
                 cannot_hold = (carry["bass"] == REST) | (carry["bass"] == self.bass.start)
                 bass_logits[:, HOLD] = torch.where(cannot_hold, -1e9, bass_logits[:, HOLD])
-                bass = torch.where(live, pick_note(bass_logits), torch.full_like(first[:n], REST))
-                drum_logits, h_drums = self.drums(carry["drums"].unsqueeze(1), chord_in[..., :0], drum_ctx, h_drums, s)
-                p = torch.sigmoid(drum_logits[:n, 0])
+                bass = torch.where(live, pick_note(bass_logits), rests)
+                drum_logits, h_drums = self.drums.step(carry["drums"], drum_in[:, s], h_drums)
+                p = torch.sigmoid(drum_logits)
                 hits = (torch.rand(p.shape, generator=generator, device=dev) < p).float() if temperature > 0 \
                     else (p > 0.5).float()
                 hits = hits * live.float().unsqueeze(-1)
                 out["melody"][:, b, s], out["bass"][:, b, s], out["drums"][:, b, s] = mel, bass, hits
-                carry = {"melody": both(mel), "bass": both(bass), "drums": both(F.pad(hits, (0, 1))), "chord": second}
+                carry = {"melody": both(mel), "bass": both(bass), "drums": F.pad(hits, (0, 1)), "chord": second}
         return out, {k: v[:n] for k, v in carry.items()}
 
     def sample_latents(self, n: int, bars: int, generator: torch.Generator | None, scale: float) -> torch.Tensor:
