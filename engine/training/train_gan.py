@@ -35,9 +35,6 @@ class GANTrainConfig:
     log_every: int = 100
     match_weight: float = 0.0
     """Weight of `style_match_loss` in the generator's loss (0: the critic alone)."""
-    repeat_weight: float = 1.0
-    """Within `style_match_loss`, the weight of the share of bars repeating the last bar's chords (1: as
-    much as each other statistic)."""
     resume: str | None = None
     """A generator checkpoint to go on from; its critic is new, so `critic_warmup` critic steps come first."""
     critic_warmup: int = 0
@@ -60,8 +57,6 @@ def gradient_penalty(model: MuseGAN, real: dict[str, torch.Tensor], fake: dict[s
     return ((norm - 1) ** 2).mean()
 
 
-REPEAT_STAT = 2
-"""Where `section_stats` puts the share of bars repeating the last bar's chords."""
 PC_SCALE = 4.0
 """Pitch classes struck per bar are divided by this, to weigh about as much as the shares beside them."""
 
@@ -107,7 +102,7 @@ def section_stats(model: MuseGAN, x: dict[str, torch.Tensor], cond: Conditioning
 
 
 def style_match_loss(model: MuseGAN, fake: dict[str, torch.Tensor], real: dict[str, torch.Tensor],
-                     cond: Conditioning, present: torch.Tensor, repeat_weight: float = 1.0) -> torch.Tensor:
+                     cond: Conditioning, present: torch.Tensor) -> torch.Tensor:
     """Feature matching (Salimans et al., 2016) per style and mode: the squared gap between the generated and
     the real sections' mean `section_stats`, group by group within the batch (fakes share the batch's
     conditions).
@@ -117,12 +112,9 @@ def style_match_loss(model: MuseGAN, fake: dict[str, torch.Tensor], real: dict[s
     chord-tone shares (commit 40ec3b1) set melodies on their chords and looped the harmony again; the
     repeat share is matched here too, and the pitch classes per bar, which fell when only the first five
     statistics were matched (lines on fewer notes sit on the chords more easily). Without the tonic-relative
-    profiles, minor keys were read in the key asked for less often (rock in A minor 0.50 → 0.05).
-    `repeat_weight` weighs the repeat share's squared gap against the others'."""
+    profiles, minor keys were read in the key asked for less often (rock in A minor 0.50 → 0.05)."""
     got, applies = section_stats(model, fake, cond, present)
     want, _ = section_stats(model, real, cond, present)
-    weights = torch.ones(got.shape[-1], device=got.device)
-    weights[REPEAT_STAT] = repeat_weight
     groups = cond.style * 2 + cond.minor.long()
     loss = got.new_zeros(())
     for group in groups.unique():
@@ -130,7 +122,7 @@ def style_match_loss(model: MuseGAN, fake: dict[str, torch.Tensor], real: dict[s
         n = rows.sum(0)
         used = n > 0
         gap = ((got * rows).sum(0) - (want * rows).sum(0)) / n.clamp(min=1)
-        loss = loss + (weights[used] * gap[used] ** 2).sum()
+        loss = loss + (gap[used] ** 2).sum()
     return loss
 
 
@@ -194,8 +186,7 @@ def train_gan(cfg: GANTrainConfig, datasets_dir: Path, cache_dir: Path, out: Pat
             fake = fakes_for(batch)
             g_loss = -model.critic(fake, cond_of(batch), batch["present"]).mean()
             if cfg.match_weight > 0:
-                match = style_match_loss(model, fake, one_hot_batch(batch), cond_of(batch), batch["present"],
-                                         cfg.repeat_weight)
+                match = style_match_loss(model, fake, one_hot_batch(batch), cond_of(batch), batch["present"])
                 g_loss = g_loss + cfg.match_weight * match
                 track("match", match.item())
             opt_g.zero_grad()
