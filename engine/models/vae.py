@@ -34,10 +34,22 @@ MODE_GUIDANCE = 2.0
 measurements in docs/models.md, "Keys"."""
 
 
+def _generator_device(generator: torch.Generator | None) -> torch.device:
+    return generator.device if generator is not None else torch.device("cpu")
+
+
+def uniform(shape: torch.Size, generator: torch.Generator | None, device: torch.device) -> torch.Tensor:
+    """Uniform numbers drawn on the generator's own device (a seed's CPU generator) and moved to `device`, so
+    that the model runs on a GPU with it, and a seed writes the same piece on either."""
+    return torch.rand(shape, generator=generator, device=_generator_device(generator)).to(device)
+
+
 def draw(probs: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
     """One index per row of `probs` [n, V] at the rows' odds: `torch.multinomial(probs, 1)`'s own algorithm (the
-    same numbers for the same generator), without its validity checks, which cost more than the draw."""
-    return (probs / torch.empty_like(probs).exponential_(1, generator=generator)).argmax(-1)
+    same numbers for the same generator), without its validity checks, which cost more than the draw; its
+    random numbers are drawn as `uniform`'s are."""
+    noise = torch.empty(probs.shape, device=_generator_device(generator)).exponential_(1, generator=generator)
+    return (probs / noise.to(probs.device)).argmax(-1)
 
 
 def chord_temperatures(style: torch.Tensor) -> torch.Tensor:
@@ -432,7 +444,7 @@ class MusicVAE(BaseGenModel):
             second = both(pick(steer(self._chord_logits(state, first, 1)) / chord_temperature))
             out["chords"][:, b] = torch.stack([first[:n], second[:n]], -1)
             p_sounds = torch.sigmoid(self.melody_sounds(state[:n]).squeeze(-1))
-            sounds = both((torch.rand(p_sounds.shape, generator=generator, device=dev) < p_sounds) if temperature > 0
+            sounds = both((uniform(p_sounds.shape, generator, dev) < p_sounds) if temperature > 0
                           else p_sounds > 0.5)
             mel_ctx = torch.cat([ctx, sounds.float().unsqueeze(-1)], -1)
             chord_in = self.chord_emb(torch.where(first_half, first.unsqueeze(1), second.unsqueeze(1)))
@@ -452,7 +464,7 @@ class MusicVAE(BaseGenModel):
                 bass = torch.where(live, pick_note(bass_logits), rests)
                 drum_logits, h_drums = self.drums.step(carry["drums"], drum_in[:, s], h_drums)
                 p = torch.sigmoid(drum_logits)
-                hits = (torch.rand(p.shape, generator=generator, device=dev) < p).float() if temperature > 0 \
+                hits = (uniform(p.shape, generator, dev) < p).float() if temperature > 0 \
                     else (p > 0.5).float()
                 hits = hits * live.float().unsqueeze(-1)
                 out["melody"][:, b, s], out["bass"][:, b, s], out["drums"][:, b, s] = mel, bass, hits

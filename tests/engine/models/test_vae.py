@@ -234,3 +234,14 @@ def test_draw_picks_what_torch_multinomial_picks_for_the_same_generator() -> Non
         ours, theirs = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed)
         assert torch.equal(draw(probs, ours), torch.multinomial(probs, 1, generator=theirs).squeeze(-1))
         assert torch.equal(torch.rand(4, generator=ours), torch.rand(4, generator=theirs))  # as many numbers used
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_on_a_gpu_a_seeds_cpu_generator_writes_the_piece_it_writes_on_the_cpu() -> None:
+    """Composition seeds a CPU generator; the model may sit on a GPU (random numbers are drawn on the CPU)."""
+    model = MusicVAE(TINY).eval()
+    cond = Conditioning.single(1, 0, 9, True, 3).cat(Conditioning.single(0, 1, 0, False, 2))  # minor: guided
+    on_cpu = model.sample(cond, 8, latent_scale=0.5, generator=torch.Generator().manual_seed(3))
+    on_gpu = model.to("cuda").sample(cond, 8, latent_scale=0.5, generator=torch.Generator().manual_seed(3))
+    assert on_gpu.melody.device.type == "cpu" and torch.equal(on_cpu.latent, on_gpu.latent)
+    assert (on_cpu.chords == on_gpu.chords).float().mean() > 0.9  # the GPU's arithmetic may flip a rare draw
