@@ -18,10 +18,12 @@ import torch
 from .arrange import Arrangement, arrange
 from .candidates import (
     EMPTY_BAR_PENALTY,
+    ENDING_BONUS,
     HEARD_AS_ASKED_BONUS,
     OTHER_KEY_PENALTY,
     OUT_OF_KEY_PENALTY,
     empty_melody_bars,
+    ends_on_tonic,
     in_asked_key,
     in_key_share,
     silent_bass_bars,
@@ -104,9 +106,10 @@ class Composer:
         the key finder reads each one arranged. When none is both heard as the requested style and read as
         the key, the model writes its `extra_candidates` more in one more batch (for a minor key, all in the
         first). The winner has the
-        best log-probability of the requested style, plus a bonus if that style is the tagger's label, less
-        penalties for melody bars left empty, for notes outside the key and for reading as another key, plus
-        (given a listener's taste) a Thompson draw of how much they would like each candidate.
+        best log-probability of the requested style, plus a bonus if that style is the tagger's label and one
+        if its last chord is the key's tonic, less penalties for melody bars left empty, for notes outside the
+        key and for reading as another key, plus (given a listener's taste) a Thompson draw of how much they
+        would like each candidate.
         """
         rng = random.Random(seed)
         key = choose_key(request, rng)
@@ -148,7 +151,8 @@ class Composer:
         fit = [math.log(max(v.scores[style.name], 1e-9)) + HEARD_AS_ASKED_BONUS * (v.label == style.name)
                - EMPTY_BAR_PENALTY * (empty_melody_bars(c) + with_bass * silent_bass_bars(c))
                - OUT_OF_KEY_PENALTY * (1 - in_key_share(c, key, style.name))
-               - OTHER_KEY_PENALTY * (not k) for c, v, k in zip(candidates, verdicts, in_key, strict=True)]
+               - OTHER_KEY_PENALTY * (not k) + ENDING_BONUS * ends_on_tonic(c, key)
+               for c, v, k in zip(candidates, verdicts, in_key, strict=True)]
         if taste is None:
             best = max(range(len(candidates)), key=lambda i: fit[i])
         else:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..arrange import arrange
+from ..candidates import ends_on_tonic
 from ..compose import Composer
 from ..data.encoding import chord_of_token
 from ..mir.features import extract_features, swing_ratio_from_midi
@@ -44,6 +45,8 @@ class Piece:
     swing_ratio: float | None
     features: dict[str, float]
     latent: np.ndarray
+    ends_home: bool
+    """Whether its last chord is the key's tonic (`candidates.ends_on_tonic`)."""
 
 
 def seventh_share(chords: np.ndarray) -> float:
@@ -98,13 +101,13 @@ def compose_piece(composer: Composer, text: str, seed: int) -> Piece:
                                    [t for t in score.tracks if not t.is_drum], swing=score.swing))
     swing = swing_ratio_from_midi(pitched) or swing_ratio_from_midi(pm)
     return Piece(score, seventh_share(gen.chords[0].numpy()), verdict.label if verdict else None, swing,
-                 extract_features(score, swing), gen.latent[0].numpy())
+                 extract_features(score, swing), gen.latent[0].numpy(), ends_on_tonic(gen, arrangement.key))
 
 
 def adherence(composer: Composer, n: int, styles: tuple[str, ...] | None = None, bars: int = 8,
               model: str | None = None) -> dict[str, Any]:
-    """Per style: share tagged as that style, each independent check's pass rate, median swing ratio;
-    with `model`, every request asks for that model (else each style's default)."""
+    """Per style: share tagged as that style, each independent check's pass rate, median swing ratio, share
+    ending on the tonic chord; with `model`, every request asks for that model (else each style's default)."""
     report: dict[str, Any] = {}
     for name in [*(s.name for s in STYLES), "waltz", *KEY_REQUESTS]:
         target = parse_request(name).style  # "waltz" alone is a pop request in 3/4
@@ -122,5 +125,6 @@ def adherence(composer: Composer, n: int, styles: tuple[str, ...] | None = None,
             "checks": {label: round(float(np.mean([check(p) for p in pieces])), 3)
                        for label, check in CHECKS.get(name, CHECKS[target])},
             "median_swing_ratio": round(statistics.median(swings), 2) if swings else None,
+            "ends_on_tonic": round(float(np.mean([p.ends_home for p in pieces])), 3),
         }
     return report

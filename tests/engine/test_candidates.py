@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from engine.candidates import in_asked_key, read_key, silent_bass_bars
-from engine.data.encoding import encode
+from engine.candidates import ends_on_tonic, in_asked_key, read_key, silent_bass_bars
+from engine.data.encoding import chord_token, encode
 from engine.models.base import Generated
 from engine.music.score import Key, Meter, Score
 from tests.engine.mir.pieces import cadence_piece
@@ -47,3 +47,26 @@ def test_silent_bass_bars_counts_bars_where_the_bass_sounds_nothing() -> None:
     gen = Generated(torch.zeros_like(bass), bass, torch.zeros(1, 4, 2, dtype=torch.long),
                     torch.zeros(1, 4, 16, 9), torch.zeros(1, 1, 8))
     assert silent_bass_bars(gen) == 0.25  # bar 3 only
+
+
+def _ending(*chords: int) -> Generated:
+    """Two bars whose half-bar chords are these tokens (0: no chord)."""
+    tokens = torch.tensor(chords, dtype=torch.long).view(1, 2, 2)
+    return Generated(torch.zeros(1, 2, 16, dtype=torch.long), torch.zeros(1, 2, 16, dtype=torch.long), tokens,
+                     torch.zeros(1, 2, 16, 9), torch.zeros(1, 1, 8))
+
+
+G, D7, A7, A_MIN, E7 = (chord_token(7, "maj"), chord_token(2, "7"), chord_token(9, "7"), chord_token(9, "min"),
+                         chord_token(4, "7"))
+
+
+@pytest.mark.parametrize(("chords", "key", "home"), [
+    ((G, D7, D7, G), Key(7, "major"), True),
+    ((G, G, G, D7), Key(7, "major"), False),
+    ((A7, E7, A7, 0), Key(9, "major"), True),  # a blues's I7, then no chord: the last that sounds
+    ((E7, A_MIN, E7, chord_token(9, "m7")), Key(9, "minor"), True),
+    ((E7, A_MIN, E7, chord_token(9, "maj")), Key(9, "minor"), False),  # a major tonic (a Picardy third): not counted
+    ((0, 0, 0, 0), Key(0, "major"), False),
+])
+def test_ends_on_tonic_reads_the_last_chord_that_sounds(chords: tuple[int, ...], key: Key, home: bool) -> None:
+    assert ends_on_tonic(_ending(*chords), key) is home

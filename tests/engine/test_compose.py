@@ -113,6 +113,7 @@ def test_a_candidate_that_reads_as_the_asked_key_wins_when_all_else_is_equal(
     monkeypatch.setattr("engine.compose.empty_melody_bars", lambda gen: 0.0)
     monkeypatch.setattr("engine.compose.in_key_share", lambda gen, key, style: 1.0)
     monkeypatch.setattr("engine.compose.reads_as", reads_as)
+    monkeypatch.setattr("engine.compose.ends_on_tonic", lambda gen, key: False)
     gen, arrangement, _ = composer.generate(parse_request("folk in E minor 4 bars", seed=5), 5)
     assert arrangement.key == Key(4, "minor") and len(looked_at) == 18  # a minor key: 18 in one batch
     assert arrange(gen, arrangement) == looked_at[3]
@@ -133,8 +134,28 @@ def test_a_candidate_whose_bass_plays_throughout_wins_when_all_else_is_equal(
     monkeypatch.setattr("engine.compose.in_key_share", lambda gen, key, style: 1.0)
     monkeypatch.setattr("engine.compose.reads_as", lambda score, key: True)
     monkeypatch.setattr("engine.compose.silent_bass_bars", silent_bass_bars)
+    monkeypatch.setattr("engine.compose.ends_on_tonic", lambda gen, key: False)
     gen, _, _ = composer.generate(parse_request("folk 4 bars", seed=5), 5)
     assert len(looked_at) == 6 and gen is looked_at[2]
+
+
+def test_a_candidate_that_ends_on_the_tonic_wins_when_all_else_is_equal(
+        composer: Composer, monkeypatch: pytest.MonkeyPatch) -> None:
+    looked_at: list[Generated] = []
+
+    def ends_on_tonic(gen: Generated, key: Key) -> bool:
+        looked_at.append(gen)
+        return len(looked_at) == 5  # only the fifth candidate comes home
+
+    monkeypatch.setattr("engine.compose.classify",
+                        lambda tagger, views: StyleScores("pop", dict.fromkeys(STYLE_NAMES, 1 / len(STYLE_NAMES))))
+    monkeypatch.setattr("engine.compose.empty_melody_bars", lambda gen: 0.0)
+    monkeypatch.setattr("engine.compose.silent_bass_bars", lambda gen: 0.0)
+    monkeypatch.setattr("engine.compose.in_key_share", lambda gen, key, style: 1.0)
+    monkeypatch.setattr("engine.compose.reads_as", lambda score, key: True)
+    monkeypatch.setattr("engine.compose.ends_on_tonic", ends_on_tonic)
+    gen, _, _ = composer.generate(parse_request("pop 4 bars", seed=2), 2)
+    assert len(looked_at) == 6 and gen is looked_at[4]
 
 
 def test_a_composer_writes_only_its_file_kinds_and_the_rest_on_request(tmp_path: Path) -> None:
