@@ -101,7 +101,8 @@ def compose_piece(composer: Composer, text: str, seed: int) -> Piece:
                                    [t for t in score.tracks if not t.is_drum], swing=score.swing))
     swing = swing_ratio_from_midi(pitched) or swing_ratio_from_midi(pm)
     return Piece(score, seventh_share(gen.chords[0].numpy()), verdict.label if verdict else None, swing,
-                 extract_features(score, swing), gen.latent[0].numpy(), ends_on_tonic(gen, arrangement.key))
+                 extract_features(score, swing), gen.latent[0].numpy(),
+                 arrangement.key is not None and ends_on_tonic(gen, arrangement.key))
 
 
 def adherence(composer: Composer, n: int, styles: tuple[str, ...] | None = None, bars: int = 8,
