@@ -31,7 +31,7 @@ from .candidates import (
 from .data.encoding import meter_index
 from .mir.features import extract_features
 from .mir.key import reads_as
-from .mir.tagger import StyleScores, classify, segment_views
+from .mir.tagger import StyleScores, StyleTagger, classify, segment_views
 from .mir.tags import basic_tags
 from .models.base import Conditioning, Generated
 from .models.registry import load_model, load_style_tagger
@@ -85,6 +85,38 @@ def choose_key(request: Request, rng: random.Random) -> Key:
     return Key(rng.choice(_STYLE_TONICS[request.style]), "major")
 
 
+@dataclass(frozen=True)
+class Judged:
+    """What ranking reads off one candidate besides its tokens."""
+
+    verdict: StyleScores
+    """The tagger's reading of what the model wrote (before any arrangement rule)."""
+    arranged: Score
+    """The candidate as it would be played (what taste reads)."""
+    in_key: bool
+    """Whether, arranged, it reads as the key (what the tags will say)."""
+
+
+def judge(tagger: StyleTagger, gen: Generated, request: Request, arrangement: Arrangement) -> Judged:
+    """Tag what a candidate (row 0) wrote, arrange it and read its key."""
+    present = (True, False, True, Role.DRUMS in request.ensemble)
+    verdict = classify(tagger, segment_views(gen.melody[0].numpy(), gen.chords[0].numpy(), gen.drums[0].numpy(),
+                                             request.meter, present))
+    arranged = arrange(gen, arrangement)
+    return Judged(verdict, arranged, arrangement.key is not None and reads_as(arranged, arrangement.key))
+
+
+def fitness(gen: Generated, judged: Judged, request: Request, key: Key) -> float:
+    """A candidate's rank (see `Composer.generate`): the log-probability of the requested style, bonuses for
+    being tagged as it and for ending on the tonic, penalties for silent bars, notes out of key and reading as
+    another key."""
+    style = get_style(request.style).name
+    return (math.log(max(judged.verdict.scores[style], 1e-9)) + HEARD_AS_ASKED_BONUS * (judged.verdict.label == style)
+            - EMPTY_BAR_PENALTY * (empty_melody_bars(gen) + (Role.BASS in request.ensemble) * silent_bass_bars(gen))
+            - OUT_OF_KEY_PENALTY * (1 - in_key_share(gen, key, style))
+            - OTHER_KEY_PENALTY * (not judged.in_key) + ENDING_BONUS * ends_on_tonic(gen, key))
+
+
 class Composer:
     """Turns requests into compositions with a loaded model; one per process, models loaded once."""
 
@@ -130,36 +162,38 @@ class Composer:
 
         if tagger is None:
             return write(1)[0], arrangement, None
-        with_drums, with_bass = Role.DRUMS in request.ensemble, Role.BASS in request.ensemble
         candidates: list[Generated] = []
-        verdicts: list[StyleScores] = []
-        arranged: list[Score] = []  # each candidate as it would be played (what taste reads)
-        in_key: list[bool] = []  # whether each, arranged, reads as the key (what the tags will say)
+        judged: list[Judged] = []
         first, extra = self.settings.candidates_for(model_name)
         first, extra = max(1, first), max(0, extra)
         if key.is_minor:  # the model seldom writes a minor key unaided: all at once (docs/benchmarks.md)
             first, extra = first + extra, 0
         for size in (first, extra):
-            if size == 0 or any(v.label == style.name and k for v, k in zip(verdicts, in_key, strict=True)):
+            if size == 0 or any(j.verdict.label == style.name and j.in_key for j in judged):
                 break
             batch = write(size)
             candidates += batch
-            verdicts += [classify(tagger, segment_views(c.melody[0].numpy(), c.chords[0].numpy(), c.drums[0].numpy(),
-                                                        request.meter, (True, False, True, with_drums))) for c in batch]
-            arranged += [arrange(c, arrangement) for c in batch]
-            in_key += [reads_as(s, key) for s in arranged[-len(batch):]]
-        fit = [math.log(max(v.scores[style.name], 1e-9)) + HEARD_AS_ASKED_BONUS * (v.label == style.name)
-               - EMPTY_BAR_PENALTY * (empty_melody_bars(c) + with_bass * silent_bass_bars(c))
-               - OUT_OF_KEY_PENALTY * (1 - in_key_share(c, key, style.name))
-               - OTHER_KEY_PENALTY * (not k) + ENDING_BONUS * ends_on_tonic(c, key)
-               for c, v, k in zip(candidates, verdicts, in_key, strict=True)]
+            judged += [judge(tagger, c, request, arrangement) for c in batch]
+        fit = [fitness(c, j, request, key) for c, j in zip(candidates, judged, strict=True)]
         if taste is None:
             best = max(range(len(candidates)), key=lambda i: fit[i])
         else:
-            liking = np.stack([taste_vector(extract_features(s), c.latent[0].numpy())
-                               for c, s in zip(candidates, arranged, strict=True)])
+            liking = np.stack([taste_vector(extract_features(j.arranged), c.latent[0].numpy())
+                               for c, j in zip(candidates, judged, strict=True)])
             best = choose(liking, taste, np.array(fit), np.random.default_rng(seed))
-        return candidates[best], arrangement, verdicts[best]
+        return candidates[best], arrangement, judged[best].verdict
+
+    def best_of(self, candidates: list[Generated], request: Request,
+                arrangement: Arrangement) -> tuple[Generated, StyleScores | None]:
+        """The candidate composition's ranking would keep (no taste), and the tagger's verdict on it: for the
+        pieces derived from others (variations, remixes), written several at a time like compositions."""
+        tagger = load_style_tagger(self.settings.checkpoint_dir)
+        if tagger is None or arrangement.key is None:
+            return candidates[0], None
+        judged = [judge(tagger, c, request, arrangement) for c in candidates]
+        fit = [fitness(c, j, request, arrangement.key) for c, j in zip(candidates, judged, strict=True)]
+        best = max(range(len(candidates)), key=lambda i: fit[i])
+        return candidates[best], judged[best].verdict
 
     def compose(self, request: Request, out_dir: Path | None = None, taste: Taste | None = None) -> Composition:
         """Compose, arrange, render and tag; files land in `out_dir` (default: settings.output_dir/ID)."""
