@@ -142,19 +142,26 @@ class Deriver:
         return self.composer.finish(request, seed, gen, arrangement_for(request, seed), verdict, out_dir,
                                     before=before, parents=parents, model_ms=model_ms)
 
+    def _best(self, gen: Generated, request: Request, seed: int) -> Generated:
+        """Of the rows a model wrote for `request`, each moved into its key, the one ranking keeps."""
+        rows = [_in_key(gen.row(i), request) for i in range(int(gen.melody.shape[0]))]
+        return self.composer.best_of(rows, request, arrangement_for(request, seed))[0]
+
     def variation(self, parent: Parent, seed: int, *, model: str | None = None, angle: float = VARIATION_ANGLE,
                   out_dir: Path | None = None) -> Composition:
-        """The parent's latents moved by `angle` towards fresh noise, decoded with its request."""
+        """The parent's latents moved by `angle` towards fresh noise, decoded with its request: `derive_candidates`
+        such moves, the one ranking keeps."""
         started = time.perf_counter()
         name = model or parent.model
         generator = torch.Generator().manual_seed(seed)
         z = self.latents(parent, name)
-        noise = torch.randn(z.shape, generator=generator) * self.composer.settings.latent_scale_for(name)
-        moved = walk(z, noise, angle)
+        n = max(1, self.composer.settings.derive_candidates)
+        noise = torch.randn((n, *z.shape[1:]), generator=generator) * self.composer.settings.latent_scale_for(name)
+        moved = walk(z.repeat(n, 1, 1), noise, angle)
         request = replace(parent.request, model=name, seed=seed, bars=parent.score.bars)
-        gen = self._model(name).generate(conditioning(request), request.bars, temperature=0.9, generator=generator,
-                                         latent=moved)
-        return self._finish(request, seed, _in_key(gen, request), started, out_dir, _ids(parent))
+        gen = self._model(name).generate(conditioning(request, n), request.bars, temperature=0.9,
+                                         generator=generator, latent=moved)
+        return self._finish(request, seed, self._best(gen, request, seed), started, out_dir, _ids(parent))
 
     def continuation(self, parent: Parent, bars: int, seed: int, *, model: str | None = None,
                      out_dir: Path | None = None) -> Composition:
@@ -207,16 +214,17 @@ class Deriver:
 
     def remix(self, parent: Parent, target: Request, seed: int, out_dir: Path | None = None) -> Composition:
         """The parent's latents decoded as `target` asks (its style, tempo, instruments, meter; key kept
-        unless asked); as long as the parent."""
+        unless asked); as long as the parent: `derive_candidates` decodings, the one ranking keeps."""
         started = time.perf_counter()
         name = target.model or parent.model
         z = self.latents(parent, name)
         request = replace(target, model=name, seed=seed, bars=parent.score.bars,
                           key=target.key or parent.request.key, text=target.text)
         generator = torch.Generator().manual_seed(seed)
-        gen = self._model(name).generate(conditioning(request), request.bars, temperature=0.9,
-                                         generator=generator, latent=z)
-        return self._finish(request, seed, _in_key(gen, request), started, out_dir, _ids(parent))
+        n = max(1, self.composer.settings.derive_candidates)
+        gen = self._model(name).generate(conditioning(request, n), request.bars, temperature=0.9,
+                                         generator=generator, latent=z.repeat(n, 1, 1))
+        return self._finish(request, seed, self._best(gen, request, seed), started, out_dir, _ids(parent))
 
 
 def _in_key(gen: Generated, request: Request) -> Generated:

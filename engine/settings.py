@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     """The same two for the GAN, which writes a batch in a fifth of the VAE's time: twice as many raised its
     share tagged as the style asked for from 0.889 to 0.943 (docs/models.md, "Style adherence")."""
 
+    derive_candidates: int = 4
+    """Variations and remixes written per request, in one batch, and ranked as compositions are (style, key,
+    ending; no taste): 1 → 4 (docs/models.md, "Latent operations")."""
+
     def candidates_for(self, model: str) -> tuple[int, int]:
         """The candidates compositions by `model` ("vae" or "gan") write first, and in the extra batch."""
         if model == "gan":

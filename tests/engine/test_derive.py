@@ -134,3 +134,27 @@ def test_tokens_of_reads_a_written_score_back(pieces: dict[str, Composition]) ->
     onsets = sorted({n.start for n in melody.notes})
     found = np.nonzero(tokens.melody[0].reshape(-1).numpy() >= 2)[0].tolist()
     assert found == onsets
+
+
+@pytest.mark.parametrize("kind", ["variation", "remix"])
+def test_variations_and_remixes_are_written_several_at_once_and_the_best_kept(
+        composer: Composer, pieces: dict[str, Composition], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        kind: str) -> None:
+    """Like a composition, `derive_candidates` decodings in one batch, ranked by `Composer.best_of`."""
+    offered: list[list[torch.Tensor]] = []
+    kept: list[torch.Tensor] = []
+    best_of = Composer.best_of
+
+    def spy(self: Composer, candidates: list, request: object, arrangement: object) -> tuple:
+        offered.append([c.melody for c in candidates])
+        result = best_of(self, candidates, request, arrangement)  # type: ignore[arg-type]
+        kept.append(result[0].latent)
+        return result
+
+    monkeypatch.setattr(Composer, "best_of", spy)
+    parent, deriver = _parent(pieces["jazz"]), Deriver(composer)
+    made = deriver.variation(parent, 8, out_dir=tmp_path) if kind == "variation" else \
+        deriver.remix(parent, parse_request("lofi"), 8, out_dir=tmp_path)
+    assert composer.settings.derive_candidates == 4 and len(offered) == 1 and len(offered[0]) == 4
+    assert len({c.numpy().tobytes() for c in offered[0]}) == 4  # four different pieces
+    assert torch.equal(made.latent, kept[0])
