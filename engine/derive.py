@@ -165,7 +165,8 @@ class Deriver:
 
     def continuation(self, parent: Parent, bars: int, seed: int, *, model: str | None = None,
                      out_dir: Path | None = None) -> Composition:
-        """The parent followed by `bars` new bars that the model writes on from its last section."""
+        """The parent followed by `bars` new bars that the model writes on from its last section:
+        `derive_candidates` continuations in one batch, the one ranking keeps (judging the new bars)."""
         total = parent.score.bars + bars
         if bars < 1 or total > MAX_BARS:
             raise RequestError(f"a continuation adds 1 to {MAX_BARS - parent.score.bars} bars to this "
@@ -174,11 +175,12 @@ class Deriver:
         name = model or parent.model
         request = replace(parent.request, model=name, seed=seed, bars=total)
         generator = torch.Generator().manual_seed(seed)
+        n = max(1, self.composer.settings.derive_candidates)
         gen = self._model(name).generate_continuation(
-            tokens_of(parent.score), conditioning(request), bars, temperature=0.9,
+            tokens_of(parent.score), conditioning(request, n), bars, temperature=0.9,
             latent_scale=self.composer.settings.latent_scale_for(name), generator=generator)
-        return self._finish(request, seed, gen, started, out_dir, _ids(parent),
-                            before=with_chords(parent.score))
+        best, _ = self.composer.best_of([gen.row(i) for i in range(n)], request, arrangement_for(request, seed))
+        return self._finish(request, seed, best, started, out_dir, _ids(parent), before=with_chords(parent.score))
 
     def interpolation(self, first: Parent, last: Parent, steps: int, seed: int, *, model: str | None = None,
                       out_dir: Path | None = None) -> Composition:

@@ -50,6 +50,10 @@ class Conditioning:
                                                               (other.style, other.meter, other.tonic, other.minor),
                                                               strict=True)))
 
+    def take(self, n: int) -> Conditioning:
+        """The first `n` rows."""
+        return Conditioning(*(t[:n] for t in (self.style, self.meter, self.tonic, self.minor)))
+
     def __len__(self) -> int:
         return int(self.style.shape[0])
 
@@ -100,7 +104,6 @@ class Generated:
 
     def row(self, i: int) -> Generated:
         return Generated(*(t[i:i + 1] for t in (self.melody, self.bass, self.chords, self.drums, self.latent)))
-
     def transposed(self, semitones: int) -> Generated:
         """Every row moved by `semitones` (notes leaving a track's range fold back by an octave)."""
         shift = torch.full((int(self.melody.shape[0]),), semitones, dtype=torch.long)
@@ -142,7 +145,8 @@ class BaseGenModel(nn.Module, ABC):
                               generator: torch.Generator | None = None,
                               progress: ProgressCallback | None = None) -> Generated:
         """Sample `bars` new bars that follow `prompt` (the prompt itself is not returned), the fresh latents
-        drawn at `latent_scale`."""
+        drawn at `latent_scale`. A one-row prompt is continued once for every row of `cond`, embedded once
+        (under the first row's condition)."""
 
     @property
     @abstractmethod

@@ -340,8 +340,10 @@ class MuseGAN(BaseGenModel):
                               progress: ProgressCallback | None = None) -> Generated:
         """Find the latent of the prompt's last section, then walk its time-dependent seeds on."""
         seg = self.config.segment_bars
-        start = self.invert(prompt.sections(seg)[-1], cond, generator=generator)
-        latents = self.sample_latents(len(cond), bars, generator, latent_scale, start=start.cpu())
+        rows = int(prompt.melody.shape[0])
+        start = self.invert(prompt.sections(seg)[-1], cond.take(rows), generator=generator)
+        latents = self.sample_latents(len(cond), bars, generator, latent_scale,
+                                      start=start.cpu().expand(len(cond), -1))
         return self.generate(cond, bars, temperature=temperature, generator=generator, latent=latents,
                              progress=progress)
 

@@ -526,11 +526,12 @@ class MusicVAE(BaseGenModel):
                               generator: torch.Generator | None = None,
                               progress: ProgressCallback | None = None) -> Generated:
         """Encode the prompt's last section, then walk on from its latent and its last chord."""
-        seg = self.config.segment_bars
-        mu = self.embed(prompt.bar_range(-seg), cond)[:, -1]
-        fresh = self.sample_latents(len(cond), bars + seg, generator, latent_scale)
+        seg, n = self.config.segment_bars, len(cond)
+        rows = int(prompt.melody.shape[0])
+        mu = self.embed(prompt.bar_range(-seg), cond.take(rows))[:, -1]
+        fresh = self.sample_latents(n, bars + seg, generator, latent_scale)
         latents = walk(mu.unsqueeze(1), fresh[:, 1:])
-        carry = self._start(len(cond), last_chord=prompt.chords[:, -1, 1])
+        carry = self._start(n, last_chord=prompt.chords[:, -1, 1].expand(n))
         return self._decode(latents, cond, bars, temperature, generator, progress, carry)
 
     @property

@@ -136,8 +136,8 @@ def test_tokens_of_reads_a_written_score_back(pieces: dict[str, Composition]) ->
     assert found == onsets
 
 
-@pytest.mark.parametrize("kind", ["variation", "remix"])
-def test_variations_and_remixes_are_written_several_at_once_and_the_best_kept(
+@pytest.mark.parametrize("kind", ["variation", "remix", "continuation"])
+def test_variations_remixes_and_continuations_are_written_several_at_once_and_the_best_kept(
         composer: Composer, pieces: dict[str, Composition], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         kind: str) -> None:
     """Like a composition, `derive_candidates` decodings in one batch, ranked by `Composer.best_of`."""
@@ -154,7 +154,8 @@ def test_variations_and_remixes_are_written_several_at_once_and_the_best_kept(
     monkeypatch.setattr(Composer, "best_of", spy)
     parent, deriver = _parent(pieces["jazz"]), Deriver(composer)
     made = deriver.variation(parent, 8, out_dir=tmp_path) if kind == "variation" else \
-        deriver.remix(parent, parse_request("lofi"), 8, out_dir=tmp_path)
+        deriver.remix(parent, parse_request("lofi"), 8, out_dir=tmp_path) if kind == "remix" else \
+        deriver.continuation(parent, 4, 8, out_dir=tmp_path)
     assert composer.settings.derive_candidates == 4 and len(offered) == 1 and len(offered[0]) == 4
     assert len({c.numpy().tobytes() for c in offered[0]}) == 4  # four different pieces
     assert torch.equal(made.latent, kept[0])

@@ -123,6 +123,21 @@ def test_continuation_writes_the_bars_asked_for() -> None:
 
 
 
+def test_a_one_row_prompt_is_inverted_once_and_continued_for_every_row_of_the_condition(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    model = MuseGAN(TINY).eval()
+    prompt = model.generate(Conditioning.single(1, 0, 2, False), 8, generator=torch.Generator().manual_seed(0))
+    inverted: list[int] = []
+    invert = MuseGAN.invert
+    monkeypatch.setattr(MuseGAN, "invert", lambda self, section, cond, **k: (inverted.append(len(cond)),
+                                                                             invert(self, section, cond, **k))[1])
+    more = model.generate_continuation(prompt, Conditioning.single(1, 0, 2, False, 3), 8, latent_scale=1.0,
+                                       generator=torch.Generator().manual_seed(1))
+    assert inverted == [1] and more.melody.shape == (3, 8, 16)
+    seeds = model._seed_mask()
+    assert not torch.allclose(more.latent[0, 0, seeds], more.latent[1, 0, seeds])  # each walks its own seeds
+
+
 def test_continuation_draws_its_fresh_seeds_at_the_latent_scale() -> None:
     """At latent scale 0 the walk adds no noise: each section's seeds are the last's, shrunk by the walk."""
     model = MuseGAN(TINY).eval()

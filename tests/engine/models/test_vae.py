@@ -88,6 +88,16 @@ def test_continuation_and_checkpoint_round_trip() -> None:
 
 
 
+def test_a_one_row_prompt_is_continued_once_for_every_row_of_the_condition() -> None:
+    """Derived pieces write several continuations of one piece in one batch, ranked like compositions."""
+    model = MusicVAE(TINY).eval()
+    prompt = model.generate(Conditioning.single(0, 0, 0, False), 8, generator=torch.Generator().manual_seed(3))
+    more = model.generate_continuation(prompt, Conditioning.single(0, 0, 0, False, 3), 8, latent_scale=1.0,
+                                       generator=torch.Generator().manual_seed(4))
+    assert more.melody.shape == (3, 8, 16)
+    assert not torch.allclose(more.latent[0], more.latent[1])  # each walks on towards its own noise
+
+
 def test_continuation_draws_its_fresh_latents_at_the_latent_scale() -> None:
     """At latent scale 0 the continuation's latents are the prompt's, walked towards no noise: the same
     whatever the seed; at 1 they differ with it."""
