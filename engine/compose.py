@@ -186,7 +186,7 @@ class Composer:
     def best_of(self, candidates: list[Generated], request: Request,
                 arrangement: Arrangement) -> tuple[Generated, StyleScores | None]:
         """The candidate composition's ranking would keep (no taste), and the tagger's verdict on it: for the
-        pieces derived from others (variations, remixes), written several at a time like compositions."""
+        pieces derived from others (variations, remixes, continuations), written several at a time."""
         tagger = load_style_tagger(self.settings.checkpoint_dir)
         if tagger is None or arrangement.key is None:
             return candidates[0], None
