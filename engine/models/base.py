@@ -104,6 +104,7 @@ class Generated:
 
     def row(self, i: int) -> Generated:
         return Generated(*(t[i:i + 1] for t in (self.melody, self.bass, self.chords, self.drums, self.latent)))
+
     def transposed(self, semitones: int) -> Generated:
         """Every row moved by `semitones` (notes leaving a track's range fold back by an octave)."""
         shift = torch.full((int(self.melody.shape[0]),), semitones, dtype=torch.long)
