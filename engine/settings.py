@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     """The same for the GAN: for the shipped one, 0.75 kept more metrics within the target than 0.5 and read
     as often in key (docs/models.md, "Feature matching")."""
     candidates: int = 6
-    """Pieces the model writes per request, in one batch, for ranking (style fit, key, taste): 4 → 6 raised
+    """Pieces the model writes per request, in one batch, for ranking (style fit, key, ending, taste): 4 → 6 raised
     rock's share tagged as rock from 0.40 to 0.70 for 13 ms (docs/models.md)."""
     extra_candidates: int = 12
     """Candidates written in one more batch when none of the first `candidates` is both heard as the
