@@ -24,7 +24,7 @@ from .compose import DEFAULT_MODEL, Composer, Composition, choose_key
 from .data.encoding import METERS, decode, encode, meter_index
 from .mir.analysis import analyse
 from .mir.loading import UnreadableFile, load_score_bytes
-from .mir.tagger import StyleTagger, classify, score_views
+from .mir.tagger import StyleScores, StyleTagger, classify, score_views
 from .models.base import BaseGenModel, Conditioning, Generated, walk
 from .models.registry import load_model, load_style_tagger
 from .music.score import Key, Role, Score
@@ -136,16 +136,17 @@ class Deriver:
         return model.embed(tokens_of(parent.score), conditioning(parent.request))
 
     def _finish(self, request: Request, seed: int, gen: Generated, started: float, out_dir: Path | None,
-                parents: tuple[str, ...], before: Score | None = None) -> Composition:
-        verdict = self.composer.style_verdict(gen, request)
+                parents: tuple[str, ...], before: Score | None = None,
+                verdict: StyleScores | None = None) -> Composition:
+        """Finish what a model wrote; `verdict`: the tagger's, when ranking has already read it."""
+        verdict = verdict or self.composer.style_verdict(gen, request)
         model_ms = (time.perf_counter() - started) * 1000
         return self.composer.finish(request, seed, gen, arrangement_for(request, seed), verdict, out_dir,
                                     before=before, parents=parents, model_ms=model_ms)
 
-    def _best(self, gen: Generated, request: Request, seed: int) -> Generated:
-        """Of the rows a model wrote for `request`, each moved into its key, the one ranking keeps."""
-        rows = [_in_key(gen.row(i), request) for i in range(int(gen.melody.shape[0]))]
-        return self.composer.best_of(rows, request, arrangement_for(request, seed))[0]
+    def _best(self, rows: list[Generated], request: Request, seed: int) -> tuple[Generated, StyleScores | None]:
+        """Of the pieces a model wrote for `request`, the one ranking keeps, and the tagger's verdict on it."""
+        return self.composer.best_of(rows, request, arrangement_for(request, seed))
 
     def variation(self, parent: Parent, seed: int, *, model: str | None = None, angle: float = VARIATION_ANGLE,
                   out_dir: Path | None = None) -> Composition:
@@ -161,7 +162,8 @@ class Deriver:
         request = replace(parent.request, model=name, seed=seed, bars=parent.score.bars)
         gen = self._model(name).generate(conditioning(request, n), request.bars, temperature=0.9,
                                          generator=generator, latent=moved)
-        return self._finish(request, seed, self._best(gen, request, seed), started, out_dir, _ids(parent))
+        best, verdict = self._best(_rows_in_key(gen, request), request, seed)
+        return self._finish(request, seed, best, started, out_dir, _ids(parent), verdict=verdict)
 
     def continuation(self, parent: Parent, bars: int, seed: int, *, model: str | None = None,
                      out_dir: Path | None = None) -> Composition:
@@ -179,8 +181,9 @@ class Deriver:
         gen = self._model(name).generate_continuation(
             tokens_of(parent.score), conditioning(request, n), bars, temperature=0.9,
             latent_scale=self.composer.settings.latent_scale_for(name), generator=generator)
-        best, _ = self.composer.best_of([gen.row(i) for i in range(n)], request, arrangement_for(request, seed))
-        return self._finish(request, seed, best, started, out_dir, _ids(parent), before=with_chords(parent.score))
+        best, verdict = self._best([gen.row(i) for i in range(n)], request, seed)
+        return self._finish(request, seed, best, started, out_dir, _ids(parent), before=with_chords(parent.score),
+                            verdict=verdict)
 
     def interpolation(self, first: Parent, last: Parent, steps: int, seed: int, *, model: str | None = None,
                       out_dir: Path | None = None) -> Composition:
@@ -226,7 +229,13 @@ class Deriver:
         n = max(1, self.composer.settings.derive_candidates)
         gen = self._model(name).generate(conditioning(request, n), request.bars, temperature=0.9,
                                          generator=generator, latent=z.repeat(n, 1, 1))
-        return self._finish(request, seed, self._best(gen, request, seed), started, out_dir, _ids(parent))
+        best, verdict = self._best(_rows_in_key(gen, request), request, seed)
+        return self._finish(request, seed, best, started, out_dir, _ids(parent), verdict=verdict)
+
+
+def _rows_in_key(gen: Generated, request: Request) -> list[Generated]:
+    """Each row a model wrote for `request`, moved into its key."""
+    return [_in_key(gen.row(i), request) for i in range(int(gen.melody.shape[0]))]
 
 
 def _in_key(gen: Generated, request: Request) -> Generated:
