@@ -106,15 +106,54 @@ def judge(tagger: StyleTagger, gen: Generated, request: Request, arrangement: Ar
     return Judged(verdict, arranged, arrangement.key is not None and reads_as(arranged, arrangement.key))
 
 
-def fitness(gen: Generated, judged: Judged, request: Request, key: Key) -> float:
-    """A candidate's rank (see `Composer.generate`): the log-probability of the requested style, bonuses for
-    being tagged as it and for ending on the tonic, penalties for silent bars, notes out of key and reading as
-    another key."""
+def promise(gen: Generated, request: Request, key: Key) -> float:
+    """The part of a candidate's rank its tokens give (cheap to read): the bonus for ending on the tonic less the
+    penalties for silent bars and notes out of key."""
     style = get_style(request.style).name
+    return (ENDING_BONUS * ends_on_tonic(gen, key) - OUT_OF_KEY_PENALTY * (1 - in_key_share(gen, key, style))
+            - EMPTY_BAR_PENALTY * (empty_melody_bars(gen) + (Role.BASS in request.ensemble) * silent_bass_bars(gen)))
+
+
+def fitness(judged: Judged, style: str, promised: float) -> float:
+    """A candidate's rank (see `Composer.generate`): the log-probability of the requested style, a bonus for
+    being tagged as it, a penalty for reading as another key, and its `promise`."""
     return (math.log(max(judged.verdict.scores[style], 1e-9)) + HEARD_AS_ASKED_BONUS * (judged.verdict.label == style)
-            - EMPTY_BAR_PENALTY * (empty_melody_bars(gen) + (Role.BASS in request.ensemble) * silent_bass_bars(gen))
-            - OUT_OF_KEY_PENALTY * (1 - in_key_share(gen, key, style))
-            - OTHER_KEY_PENALTY * (not judged.in_key) + ENDING_BONUS * ends_on_tonic(gen, key))
+            - OTHER_KEY_PENALTY * (not judged.in_key) + promised)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A judged candidate: its index among the candidates, what ranking read off it, its rank."""
+
+    index: int
+    judged: Judged
+    fitness: float
+
+
+def rank(tagger: StyleTagger, candidates: list[Generated], request: Request, arrangement: Arrangement, key: Key,
+         *, every: bool = False, start: int = 0) -> list[Ranked]:
+    """Judge candidates (indexed from `start`), those whose `promise` is highest first, and stop, unless `every`
+    (then in order), once the best so far is tagged as the style asked for, reads in the key and ranks above
+    what any candidate left could reach (its promise plus the tagging bonus: a log-probability is at most 0):
+    the winner judging them all would pick, without the tagger and the arrangement for the rest."""
+    style = get_style(request.style).name
+    promised = [promise(c, request, key) for c in candidates]
+    reach = [p + HEARD_AS_ASKED_BONUS for p in promised]
+    order = range(len(candidates)) if every else sorted(range(len(candidates)), key=lambda i: -reach[i])
+    ranked: list[Ranked] = []
+    for i in order:
+        best = winner(ranked) if ranked else None
+        if (not every and best is not None and best.judged.verdict.label == style and best.judged.in_key
+                and best.fitness > reach[i]):
+            break
+        judged = judge(tagger, candidates[i], request, arrangement)
+        ranked.append(Ranked(start + i, judged, fitness(judged, style, promised[i])))
+    return ranked
+
+
+def winner(ranked: list[Ranked]) -> Ranked:
+    """The highest rank; of equals, the first candidate."""
+    return max(ranked, key=lambda r: (r.fitness, -r.index))
 
 
 class Composer:
@@ -163,25 +202,24 @@ class Composer:
         if tagger is None:
             return write(1)[0], arrangement, None
         candidates: list[Generated] = []
-        judged: list[Judged] = []
+        ranked: list[Ranked] = []
         first, extra = self.settings.candidates_for(model_name)
         first, extra = max(1, first), max(0, extra)
         if key.is_minor:  # the model seldom writes a minor key unaided: all at once (docs/benchmarks.md)
             first, extra = first + extra, 0
         for size in (first, extra):
-            if size == 0 or any(j.verdict.label == style.name and j.in_key for j in judged):
+            if size == 0 or any(r.judged.verdict.label == style.name and r.judged.in_key for r in ranked):
                 break
             batch = write(size)
+            ranked += rank(tagger, batch, request, arrangement, key, every=taste is not None, start=len(candidates))
             candidates += batch
-            judged += [judge(tagger, c, request, arrangement) for c in batch]
-        fit = [fitness(c, j, request, key) for c, j in zip(candidates, judged, strict=True)]
         if taste is None:
-            best = max(range(len(candidates)), key=lambda i: fit[i])
-        else:
-            liking = np.stack([taste_vector(extract_features(j.arranged), c.latent[0].numpy())
-                               for c, j in zip(candidates, judged, strict=True)])
-            best = choose(liking, taste, np.array(fit), np.random.default_rng(seed))
-        return candidates[best], arrangement, judged[best].verdict
+            best = winner(ranked)
+        else:  # every candidate was judged, in order
+            liking = np.stack([taste_vector(extract_features(r.judged.arranged), candidates[r.index].latent[0].numpy())
+                               for r in ranked])
+            best = ranked[choose(liking, taste, np.array([r.fitness for r in ranked]), np.random.default_rng(seed))]
+        return candidates[best.index], arrangement, best.judged.verdict
 
     def best_of(self, candidates: list[Generated], request: Request,
                 arrangement: Arrangement) -> tuple[Generated, StyleScores | None]:
@@ -190,10 +228,8 @@ class Composer:
         tagger = load_style_tagger(self.settings.checkpoint_dir)
         if tagger is None or arrangement.key is None:
             return candidates[0], None
-        judged = [judge(tagger, c, request, arrangement) for c in candidates]
-        fit = [fitness(c, j, request, arrangement.key) for c, j in zip(candidates, judged, strict=True)]
-        best = max(range(len(candidates)), key=lambda i: fit[i])
-        return candidates[best], judged[best].verdict
+        best = winner(rank(tagger, candidates, request, arrangement, arrangement.key))
+        return candidates[best.index], best.judged.verdict
 
     def compose(self, request: Request, out_dir: Path | None = None, taste: Taste | None = None) -> Composition:
         """Compose, arrange, render and tag; files land in `out_dir` (default: settings.output_dir/ID)."""
