@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--styles", help="comma-separated styles (adherence; default all, plus waltz; a style brings "
                                      "its requests naming a key)")
     p.add_argument("--limit", type=int, default=600, help="held-out segments (reconstruction)")
-    p.add_argument("--checkpoint", type=Path, help="VAE checkpoint (default: the shipped one)")
+    p.add_argument("--checkpoint", type=Path, help="VAE checkpoint (reconstruction, jsb; default: the shipped one)")
     p.add_argument("--samples", type=int, default=16, help="importance samples per segment (jsb)")
     json_flag(p)
     p.set_defaults(handler=run)
