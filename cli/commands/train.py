@@ -22,8 +22,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", type=Path, help="go on from this checkpoint (vae, gan, track-priors)")
     p.add_argument("--min-lr", type=float, default=None,
                    help="floor of the decaying learning rate (vae; a resumed run past the decay trains at it)")
-    p.add_argument("--train-only", default=None,
-                   help="comma-separated parameter-name prefixes to train, the rest frozen (vae; e.g. melody.)")
     p.add_argument("--match-weight", type=float, default=None,
                    help="weight of the per-style feature matching in the generator's loss (gan)")
     p.add_argument("--critic-warmup", type=int, default=None,
@@ -65,8 +63,6 @@ def _train_vae(args: argparse.Namespace, settings: Any) -> Result:
     _override(cfg, args)
     if args.min_lr:
         cfg.min_lr = args.min_lr
-    if args.train_only:
-        cfg.train_only = tuple(s.strip() for s in args.train_only.split(","))
     if args.tiny:
         cfg.model = VAEConfig(latent_dim=8, enc_hidden=16, conductor_hidden=16, melody_hidden=16,
                               bass_hidden=8, drums_hidden=8, ctx_dim=8)

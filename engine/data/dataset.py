@@ -160,7 +160,6 @@ class SegmentBatches:
 def tensors(corpus: SegmentArrays, idx: np.ndarray, shift: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """The segments at `idx` as model inputs, transposed by `shift` semitones when given."""
     shift = shift if shift is not None else torch.zeros(len(idx), dtype=torch.long)
-    present = corpus.present[idx]
     return {
         "melody": transpose_tokens(torch.from_numpy(corpus.melody[idx]), shift, N_MELODY),
         "bass": transpose_tokens(torch.from_numpy(corpus.bass[idx]), shift, N_BASS),
@@ -170,9 +169,6 @@ def tensors(corpus: SegmentArrays, idx: np.ndarray, shift: torch.Tensor | None =
         "style": torch.from_numpy(corpus.style[idx].astype(np.int64)),
         "tonic": (torch.from_numpy(corpus.tonic[idx].astype(np.int64)) + shift) % 12,
         "minor": torch.from_numpy(corpus.minor[idx].astype(np.int64)),
-        "present": torch.from_numpy(present.astype(np.float32)),
-        # The chords the models read: the source's own, or where it has none, those estimated from its
-        # melody (`encoding.estimate_chords`): read, but not learnt (`present` says what is learnt).
-        "chords_in": torch.from_numpy(((present[:, 2] > 0) | (present[:, 0] > 0)).astype(np.float32)),
+        "present": torch.from_numpy(corpus.present[idx].astype(np.float32)),
     }
 

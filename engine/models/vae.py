@@ -181,7 +181,7 @@ class MusicVAE(BaseGenModel):
 
         mel = gated(batch["melody"], present[:, 0], N_MELODY)
         bas = gated(batch["bass"], present[:, 1], N_BASS)
-        chords = gated(batch["chords"], batch["chords_in"], N_CHORDS)
+        chords = gated(batch["chords"], present[:, 2], N_CHORDS)
         chord_steps = chords.repeat_interleave(SLOT // 2, dim=2)
         drums = batch["drums"] * present[:, 3].view(-1, 1, 1, 1)
         drum_in = torch.cat([drums, (1 - present[:, 3]).view(-1, 1, 1, 1).expand(-1, bars, SLOT, 1)], -1)
@@ -230,10 +230,11 @@ class MusicVAE(BaseGenModel):
                       z: torch.Tensor) -> dict[str, torch.Tensor]:
         """Teacher-forced logits per track, flattened over bars: [B*bars, 16, n] (chords [B*bars, n])."""
         b, bars, _ = batch["melody"].shape
+        present = batch["present"]
         flat_states = self._bar_states(z, self.cond(cond), bars).reshape(b * bars, -1)
         ctx = self.bar_ctx(flat_states)
         chords = batch["chords"].reshape(b * bars, 2)
-        chord_known = batch["chords_in"].repeat_interleave(bars).view(-1, 1) > 0
+        chord_known = present[:, 2].repeat_interleave(bars).view(-1, 1) > 0
         known = torch.where(chord_known, chords, torch.full_like(chords, N_CHORDS))
         chord_steps = self.chord_emb(known).repeat_interleave(SLOT // 2, 1)
         last = known[:, 1].view(b, bars)
@@ -516,7 +517,6 @@ class MusicVAE(BaseGenModel):
         for section in piece.sections(self.config.segment_bars):
             batch = {k: v.to(self.device) for k, v in section.items()}
             batch["present"] = torch.ones(len(cond), 4, device=self.device)
-            batch["chords_in"] = torch.ones(len(cond), device=self.device)
             means.append(self.encode(batch, cond)[0])
         return torch.stack(means, 1).cpu()
 

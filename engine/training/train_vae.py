@@ -36,9 +36,6 @@ class TrainConfig:
     eval_every: int = 250
     sources: tuple[str, ...] = DEFAULT_SOURCES
     model: VAEConfig = field(default_factory=VAEConfig)
-    train_only: tuple[str, ...] = ()
-    """Parameter-name prefixes to train (e.g. "melody." for the melody decoder), every other weight frozen;
-    empty: train them all."""
     resume: str | None = None
     """A checkpoint to go on from: its weights, at the step it reached (the optimiser starts afresh; the
     learning rate and KL weight are those of that step). The log is appended to."""
@@ -85,12 +82,7 @@ def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
                                                               if k not in ("history", "model")}]
     log.info("VAE with %d parameters, %d train / %d valid segments, on %s",
              sum(p.numel() for p in model.parameters()), len(train), len(valid), device)
-    for name, p in model.named_parameters():
-        p.requires_grad_(not cfg.train_only or name.startswith(cfg.train_only))
-    trained = [p for p in model.parameters() if p.requires_grad]
-    log.info("training %d of %d parameters", sum(p.numel() for p in trained),
-             sum(p.numel() for p in model.parameters()))
-    opt = torch.optim.AdamW(trained, lr=cfg.lr, weight_decay=1e-5)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-5)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: max(cfg.lr_decay ** (s + first_step - 1), cfg.min_lr / cfg.lr))
     batches = SegmentBatches(train, cfg.batch_size, augment=True, seed=cfg.seed)
@@ -106,7 +98,7 @@ def train_vae(cfg: TrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
             losses = model(batch, cond_of(batch), beta=beta)
             opt.zero_grad()
             losses["loss"].backward()
-            torch.nn.utils.clip_grad_norm_(trained, 1.0)
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             sched.step()
             for k, v in losses.items():

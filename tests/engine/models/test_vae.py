@@ -23,7 +23,6 @@ def _batch(n: int = 4, bars: int = 8) -> tuple[dict[str, torch.Tensor], Conditio
         "chords": torch.randint(0, N_CHORDS, (n, bars, 2), generator=g),
         "drums": (torch.rand(n, bars, 16, 9, generator=g) > 0.8).float(),
         "present": torch.tensor([[1, 1, 1, 0], [0, 0, 0, 1], [1, 0, 1, 0], [1, 1, 1, 1]], dtype=torch.float)[:n],
-        "chords_in": torch.tensor([1, 0, 1, 1], dtype=torch.float)[:n],
     }
     return batch, Conditioning.single(0, 0, 0, False, n)
 
@@ -50,18 +49,6 @@ def test_missing_tracks_do_not_contribute_to_the_loss() -> None:
     before = model(batch, cond)
     batch["drums"] = 1 - batch["drums"]
     assert float(model(batch, cond)["drums"]) == pytest.approx(float(before["drums"])) == 0.0
-
-
-def test_chords_read_but_not_present_steer_the_melody_without_being_learnt() -> None:
-    """A solo's chords estimated from its melody are the melody decoder's input, not a chord target."""
-    model = MusicVAE(TINY)
-    batch, cond = _batch(1)
-    batch["present"] = torch.tensor([[1, 0, 0, 0]], dtype=torch.float)
-    z = torch.zeros(1, TINY.latent_dim)
-    read = model.decode_logits(batch, cond, z)["melody"]
-    assert float(model(batch, cond)["chords"]) == 0.0
-    batch["chords_in"] = torch.zeros(1)
-    assert not torch.allclose(read, model.decode_logits(batch, cond, z)["melody"])
 
 
 @pytest.mark.parametrize("meter", range(len(METERS)))
