@@ -30,7 +30,7 @@ from .candidates import (
 )
 from .data.encoding import meter_index
 from .mir.features import extract_features
-from .mir.key import reads_as
+from .mir.key import key_of, reads_as
 from .mir.tagger import StyleScores, StyleTagger, classify, segment_views
 from .mir.tags import basic_tags
 from .models.base import Conditioning, Generated
@@ -299,6 +299,8 @@ class Composer:
         score = arrange(gen, arrangement)
         if before is not None:
             score = replace(before, swing=score.swing, humanize=score.humanize, seed=score.seed).then(score)
+        if score.key is None:  # no one key was asked for (an interpolation between two): the key it reads as
+            score = replace(score, key=key_of(score))
         timed("arrange", t)
         files = self.write_files(score, comp_id, out_dir, timings)
         t = time.perf_counter()

@@ -137,12 +137,14 @@ class Deriver:
 
     def _finish(self, request: Request, seed: int, gen: Generated, started: float, out_dir: Path | None,
                 parents: tuple[str, ...], before: Score | None = None,
-                verdict: StyleScores | None = None) -> Composition:
-        """Finish what a model wrote; `verdict`: the tagger's, when ranking has already read it."""
+                verdict: StyleScores | None = None, one_key: bool = True) -> Composition:
+        """Finish what a model wrote; `verdict`: the tagger's, when ranking has already read it; not `one_key`:
+        the piece moves between keys, and is labelled with the key it reads as, not the request's."""
         verdict = verdict or self.composer.style_verdict(gen, request)
         model_ms = (time.perf_counter() - started) * 1000
-        return self.composer.finish(request, seed, gen, arrangement_for(request, seed), verdict, out_dir,
-                                    before=before, parents=parents, model_ms=model_ms)
+        arrangement = arrangement_for(request, seed)
+        return self.composer.finish(request, seed, gen, arrangement if one_key else replace(arrangement, key=None),
+                                    verdict, out_dir, before=before, parents=parents, model_ms=model_ms)
 
     def _best(self, rows: list[Generated], request: Request, seed: int) -> tuple[Generated, StyleScores | None]:
         """Of the pieces a model wrote for `request`, the one ranking keeps, and the tagger's verdict on it."""
@@ -215,7 +217,8 @@ class Deriver:
         gen = _joined(_in_key(gen.bar_range(0, half), first.request), _in_key(gen.bar_range(half), last.request))
         text = f"{first.request.text} → {last.request.text}"
         request = replace(first.request, text=text, model=name, seed=seed, bars=steps * STEP_BARS)
-        return self._finish(request, seed, gen, started, out_dir, _ids(first) + _ids(last))
+        return self._finish(request, seed, gen, started, out_dir, _ids(first) + _ids(last),
+                            one_key=first.request.key == last.request.key)
 
     def remix(self, parent: Parent, target: Request, seed: int, out_dir: Path | None = None) -> Composition:
         """The parent's latents decoded as `target` asks (its style, tempo, instruments, meter; key kept

@@ -22,7 +22,8 @@ from engine.requests import RequestError, parse_request
 def pieces(composer: Composer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Composition]:
     out = tmp_path_factory.mktemp("parents")
     return {name: composer.compose(parse_request(text), out / name) for name, text in
-            (("folk", "folk 8 bars seed 11"), ("jazz", "jazz 8 bars seed 12"), ("waltz", "waltz 8 bars seed 13"))}
+            (("folk", "folk 8 bars seed 11"), ("jazz", "jazz 8 bars seed 12"), ("waltz", "waltz 8 bars seed 13"),
+             ("minor", "folk in E minor 8 bars seed 14"))}
 
 
 def _parent(comp: Composition) -> Parent:
@@ -87,6 +88,22 @@ def test_interpolation_glides_between_its_parents(composer: Composer, pieces: di
     assert glide.score.bars == 12 and glide.parents == (pieces["folk"].id, pieces["jazz"].id)
     assert torch.allclose(glide.latent[0, 0], pieces["folk"].latent[0, 0], atol=1e-5)
     assert torch.allclose(glide.latent[0, -1], pieces["jazz"].latent[0, 0], atol=1e-5)
+    assert glide.score.key == first.request.key  # both parents in C major
+
+
+def test_an_interpolation_between_two_keys_is_labelled_with_the_key_it_reads_as(
+        composer: Composer, pieces: dict[str, Composition], tmp_path: Path) -> None:
+    first, last = _parent(pieces["folk"]), _parent(pieces["minor"])
+    assert first.request.key != last.request.key
+    glide = Deriver(composer).interpolation(first, last, 4, 2, out_dir=tmp_path)
+    assert glide.score.key is not None and str(glide.score.key) == glide.tags["key"]  # header and tags agree
+    assert read_midi(glide.files["midi"]).key == glide.score.key
+    assert glide.request.key == first.request.key  # what its own variations are conditioned on
+
+
+def test_interpolation_refuses_what_it_cannot_glide_between(composer: Composer, pieces: dict[str, Composition],
+                                                            tmp_path: Path) -> None:
+    first, last = _parent(pieces["folk"]), _parent(pieces["jazz"])
     with pytest.raises(RequestError, match="same meter"):
         Deriver(composer).interpolation(first, _parent(pieces["waltz"]), 3, 1, out_dir=tmp_path)
     with pytest.raises(RequestError, match="steps"):
