@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..data.encoding import HOLD, METERS, N_BASS, N_CHORDS, N_DRUMS, N_MELODY, PITCH0, REST, SLOT
+from ..data.encoding import HOLD, METERS, N_BASS, N_CHORDS, N_DRUMS, N_MELODY, PITCH0, REST, SLOT, chord_token
 from ..styles import STYLES
 from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask, walk
 
@@ -32,6 +32,21 @@ style's harmony should move was measured on a grid (docs/models.md, "Chord tempe
 MODE_GUIDANCE = 2.0
 """How far sampling of a minor key leans away from the major (see `_sample_bars`); 0: off. Chosen on
 measurements in docs/models.md, "Keys"."""
+
+
+ENDING_GUIDANCE = 4.0
+"""Nats added, at sampling, to the odds of the key's tonic chord as the last chord of a piece (the second half of
+its last bar), so that the melody and bass, written over it, come home with it. The model learnt from 8-bar
+windows cut anywhere and ends off the tonic more often than not; measured in docs/models.md, "Endings"; 0: off."""
+
+HOME_CHORDS = torch.zeros(2, 12, N_CHORDS)
+"""[minor, tonic, chord token]: 1 for the chords a piece in that key ends on at home (`candidates.ends_on_tonic`'s:
+major, major seventh or dominant seventh on the tonic of a major key; minor or minor seventh in a minor one)."""
+for _tonic in range(12):
+    for _q in ("maj", "maj7", "7"):
+        HOME_CHORDS[0, _tonic, chord_token(_tonic, _q)] = 1.0
+    for _q in ("min", "m7"):
+        HOME_CHORDS[1, _tonic, chord_token(_tonic, _q)] = 1.0
 
 
 def _generator_device(generator: torch.Generator | None) -> torch.device:
@@ -368,8 +383,9 @@ class MusicVAE(BaseGenModel):
 
     def _sample_bars(self, z: torch.Tensor, cond: Conditioning, bars: int, temperature: float,
                      generator: torch.Generator | None, carry: dict[str, torch.Tensor],
-                     mode_guidance: float = 0.0) -> tuple[dict[str, torch.Tensor], dict]:
-        """Decode `bars` bars from latents z [B, d], autoregressively; greedy when temperature is 0.
+                     mode_guidance: float = 0.0, ends: bool = False) -> tuple[dict[str, torch.Tensor], dict]:
+        """Decode `bars` bars from latents z [B, d], autoregressively; greedy when temperature is 0. When these bars
+        `ends` the piece, its last chord leans to the tonic by `ENDING_GUIDANCE`.
 
         With `mode_guidance` w > 0 each row asking for a minor key is also decoded, in step, as if it
         asked for the major key on the same tonic, and its chords and pitches are drawn from the guided
@@ -431,6 +447,7 @@ class MusicVAE(BaseGenModel):
             return torch.where(kind == PITCH0, pick(pitches) + PITCH0, kind)
 
         chord_temperature = chord_temperatures(cond.style[:n]).to(dev).unsqueeze(-1)
+        home = ENDING_GUIDANCE * HOME_CHORDS.to(dev)[cond.minor[:n], cond.tonic[:n]]
         steps = torch.arange(SLOT, device=dev)
         first_half = steps < (spb // 2).unsqueeze(-1)  # [rows, SLOT]: the bar's first chord sounds
         step_live = (steps < spb[:n].unsqueeze(-1)).T  # [SLOT, n]: the step is within the row's bar
@@ -441,7 +458,8 @@ class MusicVAE(BaseGenModel):
             drum_ctx = (ctx if drum_states is states else self.bar_ctx(drum_states[:, b]))[:n]
             bass_ctx = ctx if bass_states is states else self.bar_ctx(bass_states[:, b])
             first = both(pick(steer(self._chord_logits(state, carry["chord"], 0)) / chord_temperature))
-            second = both(pick(steer(self._chord_logits(state, first, 1)) / chord_temperature))
+            second_logits = steer(self._chord_logits(state, first, 1)) / chord_temperature
+            second = both(pick(second_logits + home if ends and b == bars - 1 else second_logits))
             out["chords"][:, b] = torch.stack([first[:n], second[:n]], -1)
             p_sounds = torch.sigmoid(self.melody_sounds(state[:n]).squeeze(-1))
             sounds = both((uniform(p_sounds.shape, generator, dev) < p_sounds) if temperature > 0
@@ -501,7 +519,8 @@ class MusicVAE(BaseGenModel):
         for k in range(sections):
             length = min(seg, bars - k * seg)
             out, carry = self._sample_bars(latent[:, min(k, latent.shape[1] - 1)], cond, length,
-                                           temperature, generator, carry=carry, mode_guidance=MODE_GUIDANCE)
+                                           temperature, generator, carry=carry, mode_guidance=MODE_GUIDANCE,
+                                           ends=k == sections - 1)
             for name, value in out.items():
                 parts[name].append(value)
             if progress:

@@ -219,6 +219,28 @@ def test_mode_guidance_writes_in_the_minor_mode_asked_for_more_often(monkeypatch
     assert minor[2.0] >= minor[0.0] + 6  # measured: 4 → 14 of 24
 
 
+def test_ending_guidance_leans_a_pieces_last_chord_and_no_other_to_the_tonic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped VAE, 24 pieces of 12 bars (two sections) per key mode; a strong lean makes every last chord a
+    home chord of the key the model was asked for, and leaves the bars before it as they were."""
+    from engine.models.registry import load_model
+    from engine.models.vae import HOME_CHORDS
+    from engine.settings import get_settings
+
+    model = load_model("vae", get_settings().checkpoint_dir, torch.device("cpu"))
+    for minor in (0, 1):
+        cond = Conditioning(torch.full((24,), get_style("pop").index), torch.zeros(24, dtype=torch.long),
+                            torch.arange(24) % 12, torch.full((24,), minor))
+        written = {}
+        for weight in (0.0, 50.0):
+            monkeypatch.setattr("engine.models.vae.ENDING_GUIDANCE", weight)
+            written[weight] = model.sample(cond, 12, latent_scale=0.5, generator=torch.Generator().manual_seed(0))
+        home = HOME_CHORDS[minor, cond.tonic]  # [24, N_CHORDS]
+        last = {w: home.gather(1, gen.chords[:, -1, 1:]).squeeze(1) for w, gen in written.items()}
+        assert bool(last[50.0].all()) and not bool(last[0.0].all())
+        assert torch.equal(written[0.0].chords[:, :-1], written[50.0].chords[:, :-1])
+        assert torch.equal(written[0.0].melody[:, :-1], written[50.0].melody[:, :-1])
+
+
 @pytest.mark.parametrize("multi_hot", [False, True])
 def test_a_track_decoder_stepped_one_step_at_a_time_computes_what_it_does_over_a_whole_bar(multi_hot: bool) -> None:
     """Sampling steps the decoder one 16th at a time (through the bare GRU cell); training runs whole bars."""
