@@ -207,7 +207,7 @@ class Deriver:
                               for f in ("style", "meter", "tonic", "minor")))
         generator = torch.Generator().manual_seed(seed)
         written = self._model(name).generate(cond, STEP_BARS, temperature=0.9, generator=generator,
-                                             latent=path.unsqueeze(1))
+                                             latent=path.unsqueeze(1), ends=torch.arange(steps) == steps - 1)
         def joined(t: torch.Tensor) -> torch.Tensor:
             return t.reshape(1, steps * STEP_BARS, *t.shape[2:])
 

@@ -278,7 +278,8 @@ class MuseGAN(BaseGenModel):
     @torch.no_grad()
     def generate(self, cond: Conditioning, bars: int, *, temperature: float = 1.0,
                  generator: torch.Generator | None = None, latent: torch.Tensor | None = None,
-                 progress: ProgressCallback | None = None) -> Generated:
+                 progress: ProgressCallback | None = None, ends: torch.Tensor | None = None) -> Generated:
+        """`BaseGenModel.generate`; every bar is written at once, so `ends` changes nothing."""
         seg = self.config.segment_bars
         sections = -(-bars // seg)
         if latent is None:

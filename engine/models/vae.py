@@ -383,9 +383,10 @@ class MusicVAE(BaseGenModel):
 
     def _sample_bars(self, z: torch.Tensor, cond: Conditioning, bars: int, temperature: float,
                      generator: torch.Generator | None, carry: dict[str, torch.Tensor],
-                     mode_guidance: float = 0.0, ends: bool = False) -> tuple[dict[str, torch.Tensor], dict]:
-        """Decode `bars` bars from latents z [B, d], autoregressively; greedy when temperature is 0. When these bars
-        `ends` the piece, its last chord leans to the tonic by `ENDING_GUIDANCE`.
+                     mode_guidance: float = 0.0,
+                     ends: torch.Tensor | None = None) -> tuple[dict[str, torch.Tensor], dict]:
+        """Decode `bars` bars from latents z [B, d], autoregressively; greedy when temperature is 0. The rows whose
+        piece these bars end (`ends` [B] bool) lean their last chord to the tonic by `ENDING_GUIDANCE`.
 
         With `mode_guidance` w > 0 each row asking for a minor key is also decoded, in step, as if it
         asked for the major key on the same tonic, and its chords and pitches are drawn from the guided
@@ -447,7 +448,8 @@ class MusicVAE(BaseGenModel):
             return torch.where(kind == PITCH0, pick(pitches) + PITCH0, kind)
 
         chord_temperature = chord_temperatures(cond.style[:n]).to(dev).unsqueeze(-1)
-        home = ENDING_GUIDANCE * HOME_CHORDS.to(dev)[cond.minor[:n], cond.tonic[:n]]
+        home = (ENDING_GUIDANCE * HOME_CHORDS.to(dev)[cond.minor[:n], cond.tonic[:n]]
+                * (ends.to(dev).float().unsqueeze(-1) if ends is not None else 0.0))
         steps = torch.arange(SLOT, device=dev)
         first_half = steps < (spb // 2).unsqueeze(-1)  # [rows, SLOT]: the bar's first chord sounds
         step_live = (steps < spb[:n].unsqueeze(-1)).T  # [SLOT, n]: the step is within the row's bar
@@ -459,7 +461,7 @@ class MusicVAE(BaseGenModel):
             bass_ctx = ctx if bass_states is states else self.bar_ctx(bass_states[:, b])
             first = both(pick(steer(self._chord_logits(state, carry["chord"], 0)) / chord_temperature))
             second_logits = steer(self._chord_logits(state, first, 1)) / chord_temperature
-            second = both(pick(second_logits + home if ends and b == bars - 1 else second_logits))
+            second = both(pick(second_logits + home if b == bars - 1 else second_logits))
             out["chords"][:, b] = torch.stack([first[:n], second[:n]], -1)
             p_sounds = torch.sigmoid(self.melody_sounds(state[:n]).squeeze(-1))
             sounds = both((uniform(p_sounds.shape, generator, dev) < p_sounds) if temperature > 0
@@ -502,25 +504,27 @@ class MusicVAE(BaseGenModel):
     @torch.no_grad()
     def generate(self, cond: Conditioning, bars: int, *, temperature: float = 1.0,
                  generator: torch.Generator | None = None, latent: torch.Tensor | None = None,
-                 progress: ProgressCallback | None = None) -> Generated:
+                 progress: ProgressCallback | None = None, ends: torch.Tensor | None = None) -> Generated:
         if latent is None:
             latent = self.sample_latents(len(cond), bars, generator, temperature)
-        return self._decode(latent, cond, bars, temperature, generator, progress, self._start(len(cond)))
+        return self._decode(latent, cond, bars, temperature, generator, progress, self._start(len(cond)), ends)
 
     def _decode(self, latent: torch.Tensor, cond: Conditioning, bars: int, temperature: float,
                 generator: torch.Generator | None, progress: ProgressCallback | None,
-                carry: dict[str, torch.Tensor]) -> Generated:
-        """Write `bars` bars section by section, one latent per 8-bar section, the decoders' state carried."""
+                carry: dict[str, torch.Tensor], ends: torch.Tensor | None = None) -> Generated:
+        """Write `bars` bars section by section, one latent per 8-bar section, the decoders' state carried; `ends`
+        as in `generate`."""
         seg = self.config.segment_bars
         sections = -(-bars // seg)
         latent = latent.to(self.device)
         cond = cond.to(self.device)
         parts: dict[str, list[torch.Tensor]] = {"melody": [], "bass": [], "chords": [], "drums": []}
+        last_rows = ends if ends is not None else torch.ones(len(cond), dtype=torch.bool)
         for k in range(sections):
             length = min(seg, bars - k * seg)
             out, carry = self._sample_bars(latent[:, min(k, latent.shape[1] - 1)], cond, length,
                                            temperature, generator, carry=carry, mode_guidance=MODE_GUIDANCE,
-                                           ends=k == sections - 1)
+                                           ends=last_rows if k == sections - 1 else None)
             for name, value in out.items():
                 parts[name].append(value)
             if progress:

@@ -239,6 +239,14 @@ def test_ending_guidance_leans_a_pieces_last_chord_and_no_other_to_the_tonic(mon
         assert bool(last[50.0].all()) and not bool(last[0.0].all())
         assert torch.equal(written[0.0].chords[:, :-1], written[50.0].chords[:, :-1])
         assert torch.equal(written[0.0].melody[:, :-1], written[50.0].melody[:, :-1])
+    ends = torch.arange(24) % 2 == 0  # rows that end a piece; the others are a part of one (an interpolation's steps)
+    latent = model.sample_latents(24, 8, torch.Generator().manual_seed(1), 0.5)
+    parts = model.generate(cond, 8, temperature=0.9, generator=torch.Generator().manual_seed(2), latent=latent,
+                           ends=ends)
+    monkeypatch.setattr("engine.models.vae.ENDING_GUIDANCE", 0.0)
+    unguided = model.generate(cond, 8, temperature=0.9, generator=torch.Generator().manual_seed(2), latent=latent)
+    assert bool(home.gather(1, parts.chords[:, -1, 1:]).squeeze(1)[ends].all())
+    assert torch.equal(parts.chords[~ends], unguided.chords[~ends])
 
 
 @pytest.mark.parametrize("multi_hot", [False, True])
