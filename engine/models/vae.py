@@ -18,7 +18,20 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..data.encoding import HOLD, METERS, N_BASS, N_CHORDS, N_DRUMS, N_MELODY, PITCH0, REST, SLOT, chord_token
+from ..data.encoding import (
+    HOLD,
+    METERS,
+    N_BASS,
+    N_CHORDS,
+    N_DRUMS,
+    N_MELODY,
+    PITCH0,
+    REST,
+    SLOT,
+    chord_token,
+    segment_chroma,
+)
+from ..mir.key import find_key
 from ..styles import STYLES
 from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask, walk
 
@@ -35,9 +48,10 @@ measurements in docs/models.md, "Keys"."""
 
 
 ENDING_GUIDANCE = 4.0
-"""Nats added, at sampling, to the odds of the key's tonic chord as the last chord of a piece (the second half of
-its last bar), so that the melody and bass, written over it, come home with it. The model learnt from 8-bar
-windows cut anywhere and ends off the tonic more often than not; measured in docs/models.md, "Endings"; 0: off."""
+"""Nats added, at sampling, to the odds of the tonic chords as the last chord of a piece (the second half of its
+last bar), so that the melody and bass, written over it, come home with it: the tonic of the key asked for, as the
+piece will be moved into it (`lean_tonics`). The model learnt from 8-bar windows cut anywhere and ends off the
+tonic more often than not; measured in docs/models.md, "Endings"; 0: off."""
 
 HOME_CHORDS = torch.zeros(2, 12, N_CHORDS)
 """[minor, tonic, chord token]: 1 for the chords a piece in that key ends on at home (`candidates.ends_on_tonic`'s:
@@ -47,6 +61,24 @@ for _tonic in range(12):
         HOME_CHORDS[0, _tonic, chord_token(_tonic, _q)] = 1.0
     for _q in ("min", "m7"):
         HOME_CHORDS[1, _tonic, chord_token(_tonic, _q)] = 1.0
+
+
+def lean_tonics(melody: torch.Tensor, bass: torch.Tensor, chords: torch.Tensor, cond: Conditioning) -> torch.Tensor:
+    """[n]: per row, the tonic its last chord leans to: the asked key's, moved as composition will move the piece
+    into that key (`candidates.in_asked_key`: by the distance between the major scales holding the key asked and
+    the key the piece reads as, here the bars written so far [n, bars, ...] with the last bar's first chord)."""
+    tonics = []
+    for i in range(len(cond)):
+        spb = METERS[int(cond.meter[i])].steps_per_bar
+        found = find_key(segment_chroma(melody[i:i + 1].cpu().numpy(), bass[i:i + 1].cpu().numpy(),
+                                        chords[i:i + 1].cpu().numpy(), spb)[0])
+        asked, minor = int(cond.tonic[i]), int(cond.minor[i])
+        if found is None:
+            tonics.append(asked)
+            continue
+        shift = ((asked - 9 * minor) - (found.key.tonic - 9 * found.key.is_minor) + 6) % 12 - 6
+        tonics.append((asked - shift) % 12)
+    return torch.tensor(tonics, dtype=torch.long)
 
 
 def _generator_device(generator: torch.Generator | None) -> torch.device:
@@ -448,8 +480,6 @@ class MusicVAE(BaseGenModel):
             return torch.where(kind == PITCH0, pick(pitches) + PITCH0, kind)
 
         chord_temperature = chord_temperatures(cond.style[:n]).to(dev).unsqueeze(-1)
-        home = (ENDING_GUIDANCE * HOME_CHORDS.to(dev)[cond.minor[:n], cond.tonic[:n]]
-                * (ends.to(dev).float().unsqueeze(-1) if ends is not None else 0.0))
         steps = torch.arange(SLOT, device=dev)
         first_half = steps < (spb // 2).unsqueeze(-1)  # [rows, SLOT]: the bar's first chord sounds
         step_live = (steps < spb[:n].unsqueeze(-1)).T  # [SLOT, n]: the step is within the row's bar
@@ -461,7 +491,14 @@ class MusicVAE(BaseGenModel):
             bass_ctx = ctx if bass_states is states else self.bar_ctx(bass_states[:, b])
             first = both(pick(steer(self._chord_logits(state, carry["chord"], 0)) / chord_temperature))
             second_logits = steer(self._chord_logits(state, first, 1)) / chord_temperature
-            second = both(pick(second_logits + home if b == bars - 1 else second_logits))
+            if b == bars - 1 and ends is not None:
+                # what is written so far: every bar before this one, and this one's first chord
+                so_far = {k: out[k][:n, :b + 1].clone() for k in ("melody", "bass", "chords")}
+                so_far["melody"][:, b], so_far["bass"][:, b], so_far["chords"][:, b] = REST, REST, first[:n, None]
+                tonic = lean_tonics(so_far["melody"], so_far["bass"], so_far["chords"], cond.take(n)).to(dev)
+                home = HOME_CHORDS.to(dev)[cond.minor[:n], tonic] * ends.to(dev).float().unsqueeze(-1)
+                second_logits = second_logits + ENDING_GUIDANCE * home
+            second = both(pick(second_logits))
             out["chords"][:, b] = torch.stack([first[:n], second[:n]], -1)
             p_sounds = torch.sigmoid(self.melody_sounds(state[:n]).squeeze(-1))
             sounds = both((uniform(p_sounds.shape, generator, dev) < p_sounds) if temperature > 0
