@@ -6,7 +6,7 @@ from __future__ import annotations
 from .data.encoding import CHORD_TONES, MELODY_RANGE, PITCH0, REST, chord_of_token, segment_chroma
 from .mir.key import find_key
 from .models.base import Generated
-from .music.score import MODE_DEGREE, Key, Meter
+from .music.score import Key, Meter
 
 EMPTY_BAR_PENALTY = 2.0
 """Candidate ranking: nats of style fit traded for a melody that goes silent for a whole piece (and as many for
@@ -69,11 +69,6 @@ def read_key(gen: Generated, meter: Meter) -> Key | None:
     return found.key if found else None
 
 
-def _parent_major(key: Key) -> int:
-    """The tonic of the major scale that holds the key's scale (A minor, D dorian: C)."""
-    return (key.tonic - MODE_DEGREE[key.mode]) % 12
-
-
 def in_asked_key(gen: Generated, key: Key, meter: Meter) -> Generated:
     """Row 0 moved (by at most a tritone) so that the scale it reads as is `key`'s: its tonic too when it
     reads in `key`'s mode, else the relative key (C major written for A minor stays put). The models'
@@ -81,5 +76,5 @@ def in_asked_key(gen: Generated, key: Key, meter: Meter) -> Generated:
     found = read_key(gen, meter)
     if found is None:
         return gen
-    shift = (_parent_major(key) - _parent_major(found) + 6) % 12 - 6
+    shift = found.shift_to(key)
     return gen.transposed(shift) if shift else gen

@@ -32,6 +32,7 @@ from ..data.encoding import (
     segment_chroma,
 )
 from ..mir.key import find_key
+from ..music.score import Key
 from ..styles import STYLES
 from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask, walk
 
@@ -72,12 +73,8 @@ def lean_tonics(melody: torch.Tensor, bass: torch.Tensor, chords: torch.Tensor, 
         spb = METERS[int(cond.meter[i])].steps_per_bar
         found = find_key(segment_chroma(melody[i:i + 1].cpu().numpy(), bass[i:i + 1].cpu().numpy(),
                                         chords[i:i + 1].cpu().numpy(), spb)[0])
-        asked, minor = int(cond.tonic[i]), int(cond.minor[i])
-        if found is None:
-            tonics.append(asked)
-            continue
-        shift = ((asked - 9 * minor) - (found.key.tonic - 9 * found.key.is_minor) + 6) % 12 - 6
-        tonics.append((asked - shift) % 12)
+        asked = Key(int(cond.tonic[i]), "minor" if int(cond.minor[i]) else "major")
+        tonics.append(asked.tonic if found is None else (asked.tonic - found.key.shift_to(asked)) % 12)
     return torch.tensor(tonics, dtype=torch.long)
 
 

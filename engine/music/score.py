@@ -82,9 +82,18 @@ class Key:
     def is_minor(self) -> bool:
         return self.mode in ("minor", "dorian", "phrygian", "locrian")
 
+    @property
+    def parent_major(self) -> int:
+        """The tonic of the major scale that holds this key's scale (A minor, D dorian: C)."""
+        return (self.tonic - MODE_DEGREE[self.mode]) % 12
+
+    def shift_to(self, key: Key) -> int:
+        """The semitones (at most a tritone either way) that move this key's scale onto `key`'s."""
+        return (key.parent_major - self.parent_major + 6) % 12 - 6
+
     def spell(self, pitch_class: int) -> str:
         """A pitch class named as this key writes it: flats in flat keys, sharps in sharp keys."""
-        parent = (self.tonic - MODE_DEGREE[self.mode]) % 12
+        parent = self.parent_major
         names = _FLAT_NAMES if parent in _FLAT_MAJORS else _SHARP_NAMES if parent in _SHARP_MAJORS else PITCH_NAMES
         return names[pitch_class % 12]
 
