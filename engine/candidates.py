@@ -3,7 +3,7 @@ of the key, the key it reads as; and moving a candidate into the key asked for."
 
 from __future__ import annotations
 
-from .data.encoding import CHORD_TONES, MELODY_RANGE, PITCH0, REST, chord_of_token, segment_chroma
+from .data.encoding import CHORD_TONES, HOME_QUALITIES, MELODY_RANGE, PITCH0, REST, chord_of_token, segment_chroma
 from .mir.key import find_key
 from .models.base import Generated
 from .music.score import Key, Meter
@@ -45,8 +45,7 @@ def ends_on_tonic(gen: Generated, key: Key) -> bool:
     in a major key; minor or minor seventh in a minor one)."""
     chords = [int(t) for t in gen.chords[0].reshape(-1) if int(t) > 0]
     last = chord_of_token(chords[-1]) if chords else None
-    home = ("min", "m7") if key.is_minor else ("maj", "maj7", "7")
-    return last is not None and last[0] == key.tonic and last[1] in home
+    return last is not None and last[0] == key.tonic and last[1] in HOME_QUALITIES[key.is_minor]
 
 
 def in_key_share(gen: Generated, key: Key, style: str) -> float:

@@ -28,6 +28,8 @@ CHORD_TONES: dict[str, tuple[int, ...]] = {
     "m7": (0, 3, 7, 10), "dim": (0, 3, 6), "m7b5": (0, 3, 6, 10), "sus4": (0, 5, 7),
 }
 N_CHORDS = 1 + 12 * len(QUALITIES)
+HOME_QUALITIES = {False: ("maj", "maj7", "7"), True: ("min", "m7")}
+"""The tonic chords a piece ends on at home, by whether its key is minor."""
 
 # MusicVAE's nine drum classes: the GM pitches folded into each, and the pitch written back.
 DRUM_CLASSES: tuple[tuple[int, tuple[int, ...]], ...] = (

@@ -20,6 +20,7 @@ from torch import nn
 
 from ..data.encoding import (
     HOLD,
+    HOME_QUALITIES,
     METERS,
     N_BASS,
     N_CHORDS,
@@ -55,13 +56,11 @@ piece will be moved into it (`lean_tonics`). The model learnt from 8-bar windows
 tonic more often than not; measured in docs/models.md, "Endings"; 0: off."""
 
 HOME_CHORDS = torch.zeros(2, 12, N_CHORDS)
-"""[minor, tonic, chord token]: 1 for the chords a piece in that key ends on at home (`candidates.ends_on_tonic`'s:
-major, major seventh or dominant seventh on the tonic of a major key; minor or minor seventh in a minor one)."""
-for _tonic in range(12):
-    for _q in ("maj", "maj7", "7"):
-        HOME_CHORDS[0, _tonic, chord_token(_tonic, _q)] = 1.0
-    for _q in ("min", "m7"):
-        HOME_CHORDS[1, _tonic, chord_token(_tonic, _q)] = 1.0
+"""[minor, tonic, chord token]: 1 for the chords a piece in that key ends on at home (`HOME_QUALITIES`)."""
+for _minor, _qualities in HOME_QUALITIES.items():
+    for _tonic in range(12):
+        for _q in _qualities:
+            HOME_CHORDS[int(_minor), _tonic, chord_token(_tonic, _q)] = 1.0
 
 
 def lean_tonics(melody: torch.Tensor, bass: torch.Tensor, chords: torch.Tensor, cond: Conditioning) -> torch.Tensor:
@@ -488,7 +487,7 @@ class MusicVAE(BaseGenModel):
             bass_ctx = ctx if bass_states is states else self.bar_ctx(bass_states[:, b])
             first = both(pick(steer(self._chord_logits(state, carry["chord"], 0)) / chord_temperature))
             second_logits = steer(self._chord_logits(state, first, 1)) / chord_temperature
-            if b == bars - 1 and ends is not None:
+            if b == bars - 1 and ends is not None and ENDING_GUIDANCE > 0:
                 # what is written so far: every bar before this one, and this one's first chord
                 so_far = {k: out[k][:n, :b + 1].clone() for k in ("melody", "bass", "chords")}
                 so_far["melody"][:, b], so_far["bass"][:, b], so_far["chords"][:, b] = REST, REST, first[:n, None]
