@@ -31,7 +31,7 @@ from .candidates import (
 from .data.encoding import meter_index
 from .mir.features import extract_features
 from .mir.key import key_of, reads_as
-from .mir.tagger import StyleScores, StyleTagger, classify, segment_views
+from .mir.tagger import StyleScores, StyleTagger, classify, windowed_views
 from .mir.tags import basic_tags
 from .models.base import Conditioning, Generated
 from .models.registry import load_model, load_style_tagger
@@ -97,11 +97,18 @@ class Judged:
     """Whether, arranged, it reads as the key (what the tags will say)."""
 
 
+def model_views(gen: Generated, request: Request) -> list[dict[str, Score]]:
+    """What the tagger hears of what a model wrote (row 0), before arrangement: the textures the request has, in
+    8-bar windows, as the tagger was trained, side by side (every bar heard once where the bars allow; overlapping
+    windows cost ranking a third more for 16 bars, docs/benchmarks.md)."""
+    present = (True, False, True, Role.DRUMS in request.ensemble)
+    return windowed_views(gen.melody[0].numpy(), gen.chords[0].numpy(), gen.drums[0].numpy(), request.meter, present,
+                          hop_bars=8)
+
+
 def judge(tagger: StyleTagger, gen: Generated, request: Request, arrangement: Arrangement) -> Judged:
     """Tag what a candidate (row 0) wrote, arrange it and read its key."""
-    present = (True, False, True, Role.DRUMS in request.ensemble)
-    verdict = classify(tagger, segment_views(gen.melody[0].numpy(), gen.chords[0].numpy(), gen.drums[0].numpy(),
-                                             request.meter, present))
+    verdict = classify(tagger, model_views(gen, request))
     arranged = arrange(gen, arrangement)
     return Judged(verdict, arranged, arrangement.key is not None and reads_as(arranged, arrangement.key))
 
@@ -281,9 +288,7 @@ class Composer:
         tagger = load_style_tagger(self.settings.checkpoint_dir)
         if tagger is None:
             return None
-        present = (True, False, True, Role.DRUMS in request.ensemble)
-        return classify(tagger, segment_views(gen.melody[0].numpy(), gen.chords[0].numpy(), gen.drums[0].numpy(),
-                                              request.meter, present))
+        return classify(tagger, model_views(gen, request))
 
     def finish(self, request: Request, seed: int, gen: Generated, arrangement: Arrangement,
                verdict: StyleScores | None, out_dir: Path | None = None, *, before: Score | None = None,

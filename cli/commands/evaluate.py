@@ -22,7 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", choices=QUALITY_MODELS, help="model to measure (quality: default vae; adherence: "
                    "default each style's own)")
     p.add_argument("--style", help="style to measure, or 'all' (quality; default all)")
-    p.add_argument("--bars", type=int, default=16, help="bars per generated piece, a multiple of 8 (quality)")
+    p.add_argument("--bars", type=int, help="bars per piece, a multiple of 8 (quality, default 16; adherence, "
+                   "default 8)")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (quality)")
     p.add_argument("--styles", help="comma-separated styles (adherence; default all, plus waltz; a style brings "
                                      "its requests naming a key)")
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> Result:
 
         styles = tuple(s.strip() for s in args.styles.split(",")) if args.styles else None
         result = {"adherence": adherence(Composer(settings), 20 if args.n is None else args.n, styles,
-                                         model=args.model)}
+                                         bars=_bars(args, 8), model=args.model)}
 
     def human(r: dict[str, Any]) -> str:
         return json.dumps(r, indent=1, ensure_ascii=False)
@@ -87,17 +88,24 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
     n = 32 if args.n is None else args.n
     if not 1 <= n <= 1000:
         raise BadInput(f"--n {n} is out of range: use 1–1000")
-    if args.bars % 8 or not 8 <= args.bars <= 64:
-        raise BadInput(f"--bars {args.bars} is not accepted: use a multiple of 8 from 8 to 64")
+    bars = _bars(args, 16)
     names = list(STYLE_BY_NAME) if style == "all" else [style]
     try:
-        reports = {name: evaluate_quality(args.model or "vae", name, n, seed=args.seed, bars=args.bars)
+        reports = {name: evaluate_quality(args.model or "vae", name, n, seed=args.seed, bars=bars)
                    for name in names}
     except ModelUnavailable as exc:
         raise BadInput(str(exc)) from None
     if style != "all":
         return reports[style]
-    return {"model": args.model or "vae", "n": n, "bars": args.bars, "seed": args.seed, "styles": reports}
+    return {"model": args.model or "vae", "n": n, "bars": bars, "seed": args.seed, "styles": reports}
+
+
+def _bars(args: argparse.Namespace, default: int) -> int:
+    """`--bars`, or the measurement's default; a multiple of 8 from 8 to 64."""
+    bars = default if args.bars is None else args.bars
+    if bars % 8 or not 8 <= bars <= 64:
+        raise BadInput(f"--bars {bars} is not accepted: use a multiple of 8 from 8 to 64")
+    return bars
 
 
 def _fmt(value: Any) -> str:

@@ -71,9 +71,21 @@ def score_views(score: Score, window_bars: int = 8) -> list[dict[str, Score]]:
     present = (score.track(Role.MELODY) is not None, False,
                any(not t.is_drum for t in score.tracks), score.track(Role.DRUMS) is not None)
     seg = encode(replace(score, meter=meter), present)
-    length = min(window_bars, seg.bars)
-    starts = range(0, seg.bars - length + 1, max(1, length // 2))
-    return [segment_views(seg.melody[i:i + length], seg.chords[i:i + length], seg.drums[i:i + length], meter, present)
+    return windowed_views(seg.melody, seg.chords, seg.drums, meter, present, window_bars)
+
+
+def windowed_views(melody: np.ndarray, chords: np.ndarray, drums: np.ndarray, meter: Meter,
+                   present: tuple[bool, ...], window_bars: int = 8,
+                   hop_bars: int | None = None) -> list[dict[str, Score]]:
+    """Texture views of windows of `window_bars` bars of arrays in the model encoding, `hop_bars` apart (default half
+    a window) and one more ending with the piece if the last left bars out (a shorter piece is one window): the
+    length the tagger learnt from, as some features count per piece (the chord vocabulary)."""
+    bars = int(melody.shape[0])
+    length = min(window_bars, bars)
+    starts = list(range(0, bars - length + 1, max(1, hop_bars or length // 2)))
+    if starts[-1] + length < bars:
+        starts.append(bars - length)
+    return [segment_views(melody[i:i + length], chords[i:i + length], drums[i:i + length], meter, present)
             for i in starts]
 
 

@@ -411,10 +411,11 @@ class MusicVAE(BaseGenModel):
 
     def _sample_bars(self, z: torch.Tensor, cond: Conditioning, bars: int, temperature: float,
                      generator: torch.Generator | None, carry: dict[str, torch.Tensor],
-                     mode_guidance: float = 0.0,
-                     ends: torch.Tensor | None = None) -> tuple[dict[str, torch.Tensor], dict]:
+                     mode_guidance: float = 0.0, ends: torch.Tensor | None = None,
+                     before: dict[str, torch.Tensor] | None = None) -> tuple[dict[str, torch.Tensor], dict]:
         """Decode `bars` bars from latents z [B, d], autoregressively; greedy when temperature is 0. The rows whose
-        piece these bars end (`ends` [B] bool) lean their last chord to the tonic by `ENDING_GUIDANCE`.
+        piece these bars end (`ends` [B] bool) lean their last chord to the tonic by `ENDING_GUIDANCE`, read from
+        the piece's key: these bars and the bars written `before` them (melody, bass, chords [B, bars', ...]).
 
         With `mode_guidance` w > 0 each row asking for a minor key is also decoded, in step, as if it
         asked for the major key on the same tonic, and its chords and pitches are drawn from the guided
@@ -489,8 +490,9 @@ class MusicVAE(BaseGenModel):
             second_logits = steer(self._chord_logits(state, first, 1)) / chord_temperature
             if b == bars - 1 and ends is not None and ENDING_GUIDANCE > 0:
                 # what is written so far: every bar before this one, and this one's first chord
-                so_far = {k: out[k][:n, :b + 1].clone() for k in ("melody", "bass", "chords")}
-                so_far["melody"][:, b], so_far["bass"][:, b], so_far["chords"][:, b] = REST, REST, first[:n, None]
+                so_far = {k: torch.cat(([before[k].to(dev)] if before else []) + [out[k][:n, :b + 1]], 1)
+                          for k in ("melody", "bass", "chords")}
+                so_far["melody"][:, -1], so_far["bass"][:, -1], so_far["chords"][:, -1] = REST, REST, first[:n, None]
                 tonic = lean_tonics(so_far["melody"], so_far["bass"], so_far["chords"], cond.take(n)).to(dev)
                 home = HOME_CHORDS.to(dev)[cond.minor[:n], tonic] * ends.to(dev).float().unsqueeze(-1)
                 second_logits = second_logits + ENDING_GUIDANCE * home
@@ -555,9 +557,12 @@ class MusicVAE(BaseGenModel):
         last_rows = ends if ends is not None else torch.ones(len(cond), dtype=torch.bool)
         for k in range(sections):
             length = min(seg, bars - k * seg)
+            last = k == sections - 1
             out, carry = self._sample_bars(latent[:, min(k, latent.shape[1] - 1)], cond, length,
                                            temperature, generator, carry=carry, mode_guidance=MODE_GUIDANCE,
-                                           ends=last_rows if k == sections - 1 else None)
+                                           ends=last_rows if last else None,
+                                           before={name: torch.cat(value, 1) for name, value in parts.items()
+                                                   if name != "drums"} if last and k else None)
             for name, value in out.items():
                 parts[name].append(value)
             if progress:

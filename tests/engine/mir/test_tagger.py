@@ -17,6 +17,7 @@ from engine.mir.tagger import (
     score_views,
     segment_views,
     texture_views,
+    windowed_views,
 )
 from engine.models.registry import load_style_tagger
 from engine.music.score import ChordLabel, Meter, Note, Role, Score, Track
@@ -42,6 +43,20 @@ def test_segment_views_follow_present_tracks() -> None:
     assert set(segment_views(melody, chords, drums, FOUR, (True, False, True, False))) == {
         "melody", "chords", "leadsheet"}
     assert set(segment_views(melody, chords, drums, FOUR, (False, False, True, False))) == {"chords"}
+
+
+@pytest.mark.parametrize(("bars", "hop", "starts"), [(16, 8, [0, 8]), (16, None, [0, 4, 8]), (12, 8, [0, 4]),
+                                                    (13, None, [0, 4, 5]), (4, 8, [0])])
+def test_windows_are_eight_bars_and_hear_every_bar(bars: int, hop: int | None, starts: list[int]) -> None:
+    """The tagger learnt from 8-bar segments; a longer piece is heard in 8-bar windows, the last ending with it."""
+    melody = np.zeros((bars, 16), dtype=np.int64)
+    melody[:, 0] = 20 + np.arange(bars)  # each bar its own pitch, so a window names its first bar
+    chords = np.full((bars, 2), chord_token(0, "maj"), dtype=np.int64)
+    windows = windowed_views(melody, chords, np.zeros((bars, 16, 9), dtype=np.float32), FOUR,
+                             (True, False, True, False), hop_bars=hop)
+    assert [w["melody"].bars for w in windows] == [min(8, bars)] * len(starts)
+    firsts = [w["melody"].track(Role.MELODY).notes[0].pitch for w in windows]  # type: ignore[union-attr]
+    assert [p - firsts[0] for p in firsts] == starts
 
 
 def test_fit_learns_separable_styles_and_calibration_is_sane() -> None:

@@ -219,11 +219,11 @@ def test_mode_guidance_writes_in_the_minor_mode_asked_for_more_often(monkeypatch
     assert minor[2.0] >= minor[0.0] + 6  # measured: 4 → 14 of 24
 
 
-def _leaned_home(gen: Generated, cond: Conditioning, section: int) -> torch.Tensor:
-    """[n] bool: each row's last chord is a home chord of the tonic its last section leaned to."""
+def _leaned_home(gen: Generated, cond: Conditioning) -> torch.Tensor:
+    """[n] bool: each row's last chord is a home chord of the tonic it leaned to, read from every bar before it."""
     from engine.models.vae import HOME_CHORDS, lean_tonics
 
-    so_far = {k: getattr(gen, k)[:, -section:].clone() for k in ("melody", "bass", "chords")}
+    so_far = {k: getattr(gen, k).clone() for k in ("melody", "bass", "chords")}
     so_far["melody"][:, -1], so_far["bass"][:, -1] = REST, REST
     so_far["chords"][:, -1, 1] = so_far["chords"][:, -1, 0]
     tonic = lean_tonics(so_far["melody"], so_far["bass"], so_far["chords"], cond)
@@ -232,8 +232,8 @@ def _leaned_home(gen: Generated, cond: Conditioning, section: int) -> torch.Tens
 
 def test_ending_guidance_leans_a_pieces_last_chord_and_no_other_to_the_tonic(monkeypatch: pytest.MonkeyPatch) -> None:
     """The shipped VAE, 24 pieces of 12 bars (two sections) per key mode; a strong lean makes every last chord a
-    home chord of the key the piece will be moved into (the key asked for, moved as the piece reads so far), and
-    leaves the bars before it as they were."""
+    home chord of the key the piece will be moved into (the key asked for, moved as the whole piece reads so far,
+    both sections), and leaves the bars before it as they were."""
     from engine.models.registry import load_model
     from engine.models.vae import HOME_CHORDS
     from engine.settings import get_settings
@@ -246,7 +246,7 @@ def test_ending_guidance_leans_a_pieces_last_chord_and_no_other_to_the_tonic(mon
         for weight in (0.0, 50.0):
             monkeypatch.setattr("engine.models.vae.ENDING_GUIDANCE", weight)
             written[weight] = model.sample(cond, 12, latent_scale=0.5, generator=torch.Generator().manual_seed(0))
-        assert bool(_leaned_home(written[50.0], cond, 4).all())
+        assert bool(_leaned_home(written[50.0], cond).all())
         asked = HOME_CHORDS[minor, cond.tonic].gather(1, written[0.0].chords[:, -1, 1:]).squeeze(1)
         assert not bool(asked.all())
         assert torch.equal(written[0.0].chords[:, :-1], written[50.0].chords[:, :-1])
@@ -257,7 +257,7 @@ def test_ending_guidance_leans_a_pieces_last_chord_and_no_other_to_the_tonic(mon
                            ends=ends)
     monkeypatch.setattr("engine.models.vae.ENDING_GUIDANCE", 0.0)
     unguided = model.generate(cond, 8, temperature=0.9, generator=torch.Generator().manual_seed(2), latent=latent)
-    assert bool(_leaned_home(parts, cond, 8)[ends].all())
+    assert bool(_leaned_home(parts, cond)[ends].all())
     assert torch.equal(parts.chords[~ends], unguided.chords[~ends])
 
 
