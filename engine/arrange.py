@@ -11,6 +11,7 @@ dominant sevenths (its I7–IV7–V7), a chorale its major and minor sevenths as
 
 from __future__ import annotations
 
+import bisect
 import random
 from dataclasses import dataclass, replace
 
@@ -82,10 +83,9 @@ def comp_track(chords: list[ChordLabel], arr: Arrangement, bars: int, program: i
     for bar in range(bars):
         for offset, length in pattern:
             at = bar * spb + offset
-            sounding = [c for c in ordered if c.start <= at]
-            if not sounding:
+            chord = _chord_at(ordered, at)
+            if chord is None:
                 continue
-            chord = sounding[-1]
             previous = _voicing(chord.root, chord.quality, previous, power=arr.style == "rock")
             velocity = 78 if offset == 0 else 66
             notes.extend(Note(p, at, length, velocity) for p in previous)
@@ -101,8 +101,9 @@ def _bass_pitch(pc: int, near: int | None = None) -> int:
 
 
 def _chord_at(ordered: list[ChordLabel], step: int) -> ChordLabel | None:
-    sounding = [c for c in ordered if c.start <= step]
-    return sounding[-1] if sounding else None
+    """The chord sounding at `step` of chords sorted by start: the last to start at or before it."""
+    found = bisect.bisect_right(ordered, step, key=lambda c: c.start)
+    return ordered[found - 1] if found else None
 
 
 def _walking_beat(chord: ChordLabel, beat: int, prev: int, next_root: int, rng: random.Random) -> int:

@@ -106,11 +106,10 @@ def model_views(gen: Generated, request: Request) -> list[dict[str, Score]]:
                           hop_bars=8)
 
 
-def judge(tagger: StyleTagger, gen: Generated, request: Request, arrangement: Arrangement) -> Judged:
-    """Tag what a candidate (row 0) wrote, arrange it and read its key."""
-    verdict = classify(tagger, model_views(gen, request))
+def placed(gen: Generated, arrangement: Arrangement) -> tuple[Score, bool]:
+    """A candidate arranged, and whether it then reads as the key (what the tags will say)."""
     arranged = arrange(gen, arrangement)
-    return Judged(verdict, arranged, arrangement.key is not None and reads_as(arranged, arrangement.key))
+    return arranged, arrangement.key is not None and reads_as(arranged, arrangement.key)
 
 
 def promise(gen: Generated, request: Request, key: Key) -> float:
@@ -139,10 +138,11 @@ class Ranked:
 
 def rank(tagger: StyleTagger, candidates: list[Generated], request: Request, arrangement: Arrangement, key: Key,
          *, every: bool = False, start: int = 0) -> list[Ranked]:
-    """Judge candidates (indexed from `start`), those whose `promise` is highest first, and stop, unless `every`
-    (then in order), once the best so far is tagged as the style asked for, reads in the key and ranks above
-    what any candidate left could reach (its promise plus the tagging bonus: a log-probability is at most 0):
-    the winner judging them all would pick, without the tagger and the arrangement for the rest."""
+    """Judge candidates (indexed from `start`), those whose `promise` is highest first; unless `every` (then all,
+    in order), once the best so far is tagged as the style asked for and reads in the key, leave out those that
+    could not outrank it (a log-probability is at most 0): stop at the first whose promise plus the tagging bonus
+    falls short, and skip the tagger for one that, arranged, reads as another key and so falls short by the
+    other-key penalty. The winner is the one judging them all would pick."""
     style = get_style(request.style).name
     promised = [promise(c, request, key) for c in candidates]
     reach = [p + HEARD_AS_ASKED_BONUS for p in promised]
@@ -150,10 +150,14 @@ def rank(tagger: StyleTagger, candidates: list[Generated], request: Request, arr
     ranked: list[Ranked] = []
     for i in order:
         best = winner(ranked) if ranked else None
-        if (not every and best is not None and best.judged.verdict.label == style and best.judged.in_key
-                and best.fitness > reach[i]):
+        bar = best.fitness if (not every and best is not None and best.judged.verdict.label == style
+                               and best.judged.in_key) else -math.inf
+        if bar > reach[i]:
             break
-        judged = judge(tagger, candidates[i], request, arrangement)
+        arranged, in_key = placed(candidates[i], arrangement)
+        if not in_key and bar > reach[i] - OTHER_KEY_PENALTY:
+            continue
+        judged = Judged(classify(tagger, model_views(candidates[i], request)), arranged, in_key)
         ranked.append(Ranked(start + i, judged, fitness(judged, style, promised[i])))
     return ranked
 
