@@ -124,7 +124,7 @@ class BaseGenModel(nn.Module, ABC):
                  generator: torch.Generator | None = None, latent: torch.Tensor | None = None,
                  progress: ProgressCallback | None = None, ends: torch.Tensor | None = None) -> Generated:
         """Sample `len(cond)` pieces of `bars` bars (from `latent` [n, sections, d] when given); `ends` [n] bool:
-        the rows whose last bar ends a piece (default all; the VAE leans their last chord home)."""
+        the rows whose last bar ends a piece (default all; both models lean their last chord home)."""
 
     @abstractmethod
     def sample_latents(self, n: int, bars: int, generator: torch.Generator | None, scale: float) -> torch.Tensor:

@@ -32,7 +32,13 @@ from ..data.encoding import (
     SLOT,
     TRACKS,
 )
+from . import endings
 from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask, walk
+
+ENDING_GUIDANCE = 16.0
+"""Nats the GAN adds to the odds of the home chords as the last chord of a piece (`endings.ending_bias`). Its chord
+distributions are confident and sampling takes the likeliest, so it takes more than the VAE's 4 to move: 4 nats
+brought 0.754 of compositions home, 8 nats 0.843 (docs/models.md, "Endings"); 0: off."""
 
 
 @dataclass
@@ -111,8 +117,10 @@ class Generator(nn.Module):
         rest = latent[:, 2 * s:].view(-1, len(TRACKS), 2, p)
         return shared, shared_seed, list(rest[:, :, 0].unbind(1)), list(rest[:, :, 1].unbind(1))
 
-    def forward(self, latent: torch.Tensor, cond: Conditioning) -> dict[str, torch.Tensor]:
-        """Distributions [B, bars, 16, V] per track (chords [B, bars, 2, V]; drums are probabilities)."""
+    def forward(self, latent: torch.Tensor, cond: Conditioning,
+                chord_bias: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """Distributions [B, bars, 16, V] per track (chords [B, bars, 2, V]; drums are probabilities); `chord_bias`
+        [B, bars, 2, V] is added to the chords' logits, before the melody and bass read them."""
         b, bars = latent.shape[0], self.cfg.segment_bars
         shared, shared_seed, private, private_seed = self.split(latent)
         per_bar = self.shared_time(shared_seed)
@@ -124,7 +132,10 @@ class Generator(nn.Module):
             fixed = torch.cat([shared, private[track], c], -1).unsqueeze(1).expand(-1, bars, -1)
             return torch.cat([fixed, per_bar, own, pos], -1).reshape(b * bars, -1)
 
-        chords = F.softmax(self.chords(bar_inputs(TRACKS.index("chords"))).view(b * bars, 2, N_CHORDS), -1)
+        chord_logits = self.chords(bar_inputs(TRACKS.index("chords"))).view(b * bars, 2, N_CHORDS)
+        if chord_bias is not None:
+            chord_logits = chord_logits + chord_bias.reshape(b * bars, 2, N_CHORDS)
+        chords = F.softmax(chord_logits, -1)
         chord_steps = self.chord_in(chords).repeat_interleave(SLOT // 2, 1)
         melody = F.softmax(self.melody(bar_inputs(TRACKS.index("melody")), chord_steps), -1)
         bass = F.softmax(self.bass(bar_inputs(TRACKS.index("bass")), chord_steps), -1)
@@ -279,7 +290,9 @@ class MuseGAN(BaseGenModel):
     def generate(self, cond: Conditioning, bars: int, *, temperature: float = 1.0,
                  generator: torch.Generator | None = None, latent: torch.Tensor | None = None,
                  progress: ProgressCallback | None = None, ends: torch.Tensor | None = None) -> Generated:
-        """`BaseGenModel.generate`; every bar is written at once, so `ends` changes nothing."""
+        """`BaseGenModel.generate`. Every bar of a section is written at once; the last section is written again
+        with the last chord of the rows that end a piece (`ends`, default all) leant home (`endings.ending_bias`,
+        read from the first writing), which changes only the last bar: its chord, and the melody and bass over it."""
         seg = self.config.segment_bars
         sections = -(-bars // seg)
         if latent is None:
@@ -289,7 +302,15 @@ class MuseGAN(BaseGenModel):
         parts: dict[str, list[torch.Tensor]] = {k: [] for k in TRACKS}
         for k in range(sections):
             length = min(seg, bars - k * seg)
-            out = self.tokens(self.generator(latent[:, min(k, latent.shape[1] - 1)], cond))
+            section = latent[:, min(k, latent.shape[1] - 1)]
+            out = self.tokens(self.generator(section, cond))
+            if k == sections - 1 and ENDING_GUIDANCE > 0:
+                so_far = {name: torch.cat([*parts[name], out[name][:, :length]], 1) for name in TRACKS}
+                bias = torch.zeros(len(cond), seg, 2, N_CHORDS, device=self.device)
+                bias[:, length - 1, 1] = endings.ending_bias(
+                    so_far["melody"], so_far["bass"], so_far["chords"], cond,
+                    torch.ones(len(cond), dtype=torch.bool) if ends is None else ends, ENDING_GUIDANCE)
+                out = self.tokens(self.generator(section, cond, chord_bias=bias))
             for name in TRACKS:
                 parts[name].append(out[name][:, :length])
             if progress:

@@ -20,7 +20,6 @@ from torch import nn
 
 from ..data.encoding import (
     HOLD,
-    HOME_QUALITIES,
     METERS,
     N_BASS,
     N_CHORDS,
@@ -29,12 +28,9 @@ from ..data.encoding import (
     PITCH0,
     REST,
     SLOT,
-    chord_token,
-    segment_chroma,
 )
-from ..mir.key import find_key
-from ..music.score import Key
 from ..styles import STYLES
+from . import endings
 from .base import BaseGenModel, ConditionEmbedding, Conditioning, Generated, ProgressCallback, pad_mask, walk
 
 CHORD_TEMPERATURE = {"pop": 1.0, "rock": 0.5, "jazz": 0.5, "blues": 0.8, "folk": 0.5, "classical": 0.67,
@@ -50,31 +46,8 @@ measurements in docs/models.md, "Keys"."""
 
 
 ENDING_GUIDANCE = 4.0
-"""Nats added, at sampling, to the odds of the tonic chords as the last chord of a piece (the second half of its
-last bar), so that the melody and bass, written over it, come home with it: the tonic of the key asked for, as the
-piece will be moved into it (`lean_tonics`). The model learnt from 8-bar windows cut anywhere and ends off the
-tonic more often than not; measured in docs/models.md, "Endings"; 0: off."""
-
-HOME_CHORDS = torch.zeros(2, 12, N_CHORDS)
-"""[minor, tonic, chord token]: 1 for the chords a piece in that key ends on at home (`HOME_QUALITIES`)."""
-for _minor, _qualities in HOME_QUALITIES.items():
-    for _tonic in range(12):
-        for _q in _qualities:
-            HOME_CHORDS[int(_minor), _tonic, chord_token(_tonic, _q)] = 1.0
-
-
-def lean_tonics(melody: torch.Tensor, bass: torch.Tensor, chords: torch.Tensor, cond: Conditioning) -> torch.Tensor:
-    """[n]: per row, the tonic its last chord leans to: the asked key's, moved as composition will move the piece
-    into that key (`candidates.in_asked_key`: by the distance between the major scales holding the key asked and
-    the key the piece reads as, here the bars written so far [n, bars, ...] with the last bar's first chord)."""
-    tonics = []
-    for i in range(len(cond)):
-        spb = METERS[int(cond.meter[i])].steps_per_bar
-        found = find_key(segment_chroma(melody[i:i + 1].cpu().numpy(), bass[i:i + 1].cpu().numpy(),
-                                        chords[i:i + 1].cpu().numpy(), spb)[0])
-        asked = Key(int(cond.tonic[i]), "minor" if int(cond.minor[i]) else "major")
-        tonics.append(asked.tonic if found is None else (asked.tonic - found.key.shift_to(asked)) % 12)
-    return torch.tensor(tonics, dtype=torch.long)
+"""Nats the VAE adds to the odds of the home chords as the last chord of a piece: the tonic of the key asked for,
+as the piece will be moved into it (`endings.ending_bias`); docs/models.md, "Endings"; 0: off."""
 
 
 def _generator_device(generator: torch.Generator | None) -> torch.device:
@@ -488,14 +461,14 @@ class MusicVAE(BaseGenModel):
             bass_ctx = ctx if bass_states is states else self.bar_ctx(bass_states[:, b])
             first = both(pick(steer(self._chord_logits(state, carry["chord"], 0)) / chord_temperature))
             second_logits = steer(self._chord_logits(state, first, 1)) / chord_temperature
-            if b == bars - 1 and ends is not None and ENDING_GUIDANCE > 0:
+            if b == bars - 1 and ends is not None:
                 # what is written so far: every bar before this one, and this one's first chord
                 so_far = {k: torch.cat(([before[k].to(dev)] if before else []) + [out[k][:n, :b + 1]], 1)
                           for k in ("melody", "bass", "chords")}
-                so_far["melody"][:, -1], so_far["bass"][:, -1], so_far["chords"][:, -1] = REST, REST, first[:n, None]
-                tonic = lean_tonics(so_far["melody"], so_far["bass"], so_far["chords"], cond.take(n)).to(dev)
-                home = HOME_CHORDS.to(dev)[cond.minor[:n], tonic] * ends.to(dev).float().unsqueeze(-1)
-                second_logits = second_logits + ENDING_GUIDANCE * home
+                so_far["chords"][:, -1, 0] = first[:n]
+                second_logits = second_logits + endings.ending_bias(so_far["melody"], so_far["bass"],
+                                                                    so_far["chords"], cond.take(n), ends,
+                                                                    ENDING_GUIDANCE)
             second = both(pick(second_logits))
             out["chords"][:, b] = torch.stack([first[:n], second[:n]], -1)
             p_sounds = torch.sigmoid(self.melody_sounds(state[:n]).squeeze(-1))

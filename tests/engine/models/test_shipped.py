@@ -29,7 +29,7 @@ def test_ranking_brings_more_shipped_compositions_home_to_the_tonic(
         composer: Composer, monkeypatch: pytest.MonkeyPatch) -> None:
     """The models learnt from windows cut anywhere, so few pieces end on the tonic unaided (docs/models.md,
     "Endings"); the ranking's ending bonus picks candidates that do. (The VAE's ending guidance, which brings
-    nearly every pop piece home by itself, is off here, as the GAN, which has none, would be.)"""
+    nearly every pop piece home by itself, is off here.)"""
     monkeypatch.setattr("engine.models.vae.ENDING_GUIDANCE", 0.0)
 
     def home_count() -> int:

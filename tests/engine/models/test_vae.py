@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from engine.data.encoding import HOLD, METERS, N_CHORDS, PITCH0, REST
-from engine.models.base import Conditioning, Generated
+from engine.models.base import Conditioning
 from engine.models.vae import MusicVAE, TrackDecoder, VAEConfig, draw
 from engine.styles import STYLES, get_style
 
@@ -217,61 +217,6 @@ def test_mode_guidance_writes_in_the_minor_mode_asked_for_more_often(monkeypatch
         keys = [read_key(gen.row(i), Meter(4, 4)) for i in range(24)]
         minor[weight] = sum(k is not None and k.is_minor for k in keys)
     assert minor[2.0] >= minor[0.0] + 6  # measured: 4 → 14 of 24
-
-
-def _leaned_home(gen: Generated, cond: Conditioning) -> torch.Tensor:
-    """[n] bool: each row's last chord is a home chord of the tonic it leaned to, read from every bar before it."""
-    from engine.models.vae import HOME_CHORDS, lean_tonics
-
-    so_far = {k: getattr(gen, k).clone() for k in ("melody", "bass", "chords")}
-    so_far["melody"][:, -1], so_far["bass"][:, -1] = REST, REST
-    so_far["chords"][:, -1, 1] = so_far["chords"][:, -1, 0]
-    tonic = lean_tonics(so_far["melody"], so_far["bass"], so_far["chords"], cond)
-    return HOME_CHORDS[cond.minor, tonic].gather(1, gen.chords[:, -1, 1:]).squeeze(1) > 0
-
-
-def test_ending_guidance_leans_a_pieces_last_chord_and_no_other_to_the_tonic(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The shipped VAE, 24 pieces of 12 bars (two sections) per key mode; a strong lean makes every last chord a
-    home chord of the key the piece will be moved into (the key asked for, moved as the whole piece reads so far,
-    both sections), and leaves the bars before it as they were."""
-    from engine.models.registry import load_model
-    from engine.models.vae import HOME_CHORDS
-    from engine.settings import get_settings
-
-    model = load_model("vae", get_settings().checkpoint_dir, torch.device("cpu"))
-    for minor in (0, 1):
-        cond = Conditioning(torch.full((24,), get_style("pop").index), torch.zeros(24, dtype=torch.long),
-                            torch.arange(24) % 12, torch.full((24,), minor))
-        written = {}
-        for weight in (0.0, 50.0):
-            monkeypatch.setattr("engine.models.vae.ENDING_GUIDANCE", weight)
-            written[weight] = model.sample(cond, 12, latent_scale=0.5, generator=torch.Generator().manual_seed(0))
-        assert bool(_leaned_home(written[50.0], cond).all())
-        asked = HOME_CHORDS[minor, cond.tonic].gather(1, written[0.0].chords[:, -1, 1:]).squeeze(1)
-        assert not bool(asked.all())
-        assert torch.equal(written[0.0].chords[:, :-1], written[50.0].chords[:, :-1])
-        assert torch.equal(written[0.0].melody[:, :-1], written[50.0].melody[:, :-1])
-    ends = torch.arange(24) % 2 == 0  # rows that end a piece; the others are a part of one (an interpolation's steps)
-    latent = model.sample_latents(24, 8, torch.Generator().manual_seed(1), 0.5)
-    parts = model.generate(cond, 8, temperature=0.9, generator=torch.Generator().manual_seed(2), latent=latent,
-                           ends=ends)
-    monkeypatch.setattr("engine.models.vae.ENDING_GUIDANCE", 0.0)
-    unguided = model.generate(cond, 8, temperature=0.9, generator=torch.Generator().manual_seed(2), latent=latent)
-    assert bool(_leaned_home(parts, cond)[ends].all())
-    assert torch.equal(parts.chords[~ends], unguided.chords[~ends])
-
-
-def test_the_ending_leans_to_the_tonic_of_the_key_the_piece_will_be_moved_into() -> None:
-    """A piece asked for in Eb that reads as Bb so far will be moved up a fourth: its last chord leans to Bb."""
-    from engine.data.encoding import chord_token
-    from engine.models.vae import lean_tonics
-
-    bb, f7, eb = chord_token(10, "maj"), chord_token(5, "7"), chord_token(3, "maj")
-    chords = torch.tensor([[[bb, bb], [eb, f7], [bb, bb], [f7, f7]]])
-    rest = torch.zeros(1, 4, 16, dtype=torch.long)
-    asked = Conditioning.single(0, 0, 3, False, 1)  # Eb major
-    assert lean_tonics(rest, rest, chords, asked).tolist() == [10]
-    assert lean_tonics(rest, rest, torch.zeros_like(chords), asked).tolist() == [3]  # nothing to read: as asked
 
 
 @pytest.mark.parametrize("multi_hot", [False, True])
