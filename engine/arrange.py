@@ -32,7 +32,7 @@ _COMP_44: dict[str, list[tuple[int, int]]] = {
     "lofi": [(0, 10), (10, 6)],
 }
 _COMP_OTHER: dict[Meter, list[tuple[int, int]]] = {
-    Meter(3, 4): [(0, 4), (4, 4), (8, 4)],
+    Meter(3, 4): [(0, 4), (4, 2), (8, 2)],  # oom-pah-pah: the downbeat held, beats 2 and 3 detached
     Meter(6, 8): [(0, 3), (3, 3), (6, 3), (9, 3)],
 }
 _SUSTAINED = {"classical", "lofi"}

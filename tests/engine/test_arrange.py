@@ -45,6 +45,14 @@ def test_other_bass_idioms_start_each_bar_on_the_root(style: str) -> None:
         assert next(n for n in notes if n.start == chord.start).pitch % 12 == chord.root
 
 
+@pytest.mark.parametrize("style", ["pop", "folk", "jazz"])
+def test_a_waltz_is_comped_oom_pah_pah(style: str) -> None:
+    """In 3/4 the chord sounds on each beat: held through the first, short on the second and third."""
+    track = comp_track([ChordLabel(0, 5, "maj"), ChordLabel(12, 0, "7")], _arr(style, Meter(3, 4)), 2, 0)
+    per_beat = sorted({(n.start, n.duration) for n in track.notes})
+    assert per_beat == [(0, 4), (4, 2), (8, 2), (12, 4), (16, 2), (20, 2)]
+
+
 def test_waltz_bass_fits_three_four() -> None:
     chords = [ChordLabel(0, 5, "maj"), ChordLabel(12, 0, "7")]
     notes = rule_bass(chords, _arr("lofi", Meter(3, 4)), 2)
