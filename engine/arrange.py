@@ -33,7 +33,7 @@ _COMP_44: dict[str, list[tuple[int, int]]] = {
 }
 _COMP_OTHER: dict[Meter, list[tuple[int, int]]] = {
     Meter(3, 4): [(0, 4), (4, 2), (8, 2)],  # oom-pah-pah: the downbeat held, beats 2 and 3 detached
-    Meter(6, 8): [(0, 3), (3, 3), (6, 3), (9, 3)],
+    Meter(6, 8): [(0, 4), (4, 2), (6, 4), (10, 2)],  # quarter-eighth on each dotted-quarter beat: a jig's lilt
 }
 _SUSTAINED = {"classical", "lofi"}
 MODEL_BASS_STYLES = frozenset({"pop", "folk", "classical"})

@@ -53,6 +53,11 @@ def test_a_waltz_is_comped_oom_pah_pah(style: str) -> None:
     assert per_beat == [(0, 4), (4, 2), (8, 2), (12, 4), (16, 2), (20, 2)]
 
 
+def test_six_eight_is_comped_long_short_on_each_beat() -> None:
+    track = comp_track([ChordLabel(0, 2, "maj")], _arr("folk", Meter(6, 8)), 1, 0)
+    assert sorted({(n.start, n.duration) for n in track.notes}) == [(0, 4), (4, 2), (6, 4), (10, 2)]
+
+
 def test_waltz_bass_fits_three_four() -> None:
     chords = [ChordLabel(0, 5, "maj"), ChordLabel(12, 0, "7")]
     notes = rule_bass(chords, _arr("lofi", Meter(3, 4)), 2)
