@@ -8,7 +8,7 @@ import torch
 
 from engine.data.encoding import HOLD, METERS, N_CHORDS, PITCH0, REST
 from engine.models.base import Conditioning
-from engine.models.vae import MusicVAE, TrackDecoder, VAEConfig, draw
+from engine.models.vae import CHORD_REPEAT_BIAS, MusicVAE, TrackDecoder, VAEConfig, draw
 from engine.styles import STYLES, get_style
 
 TINY = VAEConfig(latent_dim=8, enc_hidden=16, conductor_hidden=16, melody_hidden=16, bass_hidden=8,
@@ -161,12 +161,14 @@ def test_the_repeat_bonus_can_hold_one_chord_throughout() -> None:
     assert (chords == chords[:, :1, :1]).all()
 
 
-def test_each_style_draws_its_chords_at_its_own_temperature() -> None:
-    from engine.models.vae import CHORD_TEMPERATURE, chord_temperatures
+@pytest.mark.parametrize("table", ["CHORD_TEMPERATURE", "CHORD_REPEAT_BIAS"])
+def test_each_style_draws_its_chords_by_its_own_row_of_a_per_style_table(table: str) -> None:
+    from engine.models import vae
 
-    assert set(CHORD_TEMPERATURE) == {s.name for s in STYLES}
+    values = getattr(vae, table)
+    assert set(values) == {s.name for s in STYLES}
     rows = torch.tensor([s.index for s in STYLES] * 2)
-    assert chord_temperatures(rows).tolist() == pytest.approx([CHORD_TEMPERATURE[s.name] for s in STYLES] * 2)
+    assert vae.per_style(values, rows).tolist() == pytest.approx([values[s.name] for s in STYLES] * 2)
 
 
 def test_a_colder_chord_temperature_repeats_chords_more() -> None:
@@ -187,6 +189,28 @@ def test_a_colder_chord_temperature_repeats_chords_more() -> None:
         flat = gen.chords.reshape(64, -1)
         changes[name] = float((flat[:, 1:] != flat[:, :-1]).float().mean())
     assert changes["rock"] < changes["pop"]
+
+
+@pytest.mark.parametrize("bias", [2.0, -2.0])
+def test_a_repeat_bias_makes_a_style_hold_its_chords_longer_or_shorter(bias: float,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same weights, latents and draws, with and without a bias on the chord before: fewer changes for a
+    positive bias, more for a negative one."""
+    torch.manual_seed(0)
+    model = MusicVAE(TINY).eval()
+    with torch.no_grad():
+        for head in (model.chord_first, model.chord_second):
+            head.weight.zero_()
+            head.bias.zero_()
+        model.chord_repeat.weight.zero_()
+        model.chord_repeat.bias.fill_(3.0)
+    cond = Conditioning.single(get_style("folk").index, 0, 0, False, 64)
+    changes = {}
+    for weight in (0.0, bias):
+        monkeypatch.setitem(CHORD_REPEAT_BIAS, "folk", weight)
+        flat = model.generate(cond, 8, generator=torch.Generator().manual_seed(1)).chords.reshape(64, -1)
+        changes[weight] = float((flat[:, 1:] != flat[:, :-1]).float().mean())
+    assert (changes[bias] < changes[0.0]) if bias > 0 else (changes[bias] > changes[0.0])
 
 
 def test_mode_guidance_leaves_major_keys_alone(monkeypatch: pytest.MonkeyPatch) -> None:
