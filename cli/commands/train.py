@@ -24,6 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="floor of the decaying learning rate (vae; a resumed run past the decay trains at it)")
     p.add_argument("--match-weight", type=float, default=None,
                    help="weight of the per-style feature matching in the generator's loss (gan)")
+    p.add_argument("--repeat-weight", type=float, default=None,
+                   help="weight of the chord-repeat share within the feature matching (gan; default 1)")
+    p.add_argument("--freeze-drums", action="store_true",
+                   help="train only what the drums do not read, so they stay as they were (gan, with --resume)")
     p.add_argument("--critic-warmup", type=int, default=None,
                    help="critic steps before the first generator step, for a resumed generator (gan)")
     json_flag(p)
@@ -104,6 +108,9 @@ def _train_gan(args: argparse.Namespace, settings: Any) -> Result:
         cfg.match_weight = args.match_weight
     if args.critic_warmup is not None:
         cfg.critic_warmup = args.critic_warmup
+    if args.repeat_weight is not None:
+        cfg.repeat_weight = args.repeat_weight
+    cfg.freeze_drums = args.freeze_drums
     if args.tiny:
         cfg.model = GANConfig(shared_dim=4, private_dim=2, bar_dim=4, hidden=8, critic_channels=8)
         cfg.critic_steps, cfg.log_every = 1, max(1, cfg.steps // 2)

@@ -35,9 +35,14 @@ class GANTrainConfig:
     log_every: int = 100
     match_weight: float = 0.0
     """Weight of `style_match_loss` in the generator's loss (0: the critic alone)."""
+    repeat_weight: float = 1.0
+    """Within `style_match_loss`, the weight of the share of bars repeating the last bar's chords (1: as
+    much as each other statistic)."""
     resume: str | None = None
     """A generator checkpoint to go on from; its critic is new, so `critic_warmup` critic steps come first."""
     critic_warmup: int = 0
+    freeze_drums: bool = False
+    """Train only what the drums do not read (`drum_path`), so a resumed generator's drums stay as they were."""
     sources: tuple[str, ...] = DEFAULT_SOURCES
     model: GANConfig = field(default_factory=GANConfig)
 
@@ -57,6 +62,8 @@ def gradient_penalty(model: MuseGAN, real: dict[str, torch.Tensor], fake: dict[s
     return ((norm - 1) ** 2).mean()
 
 
+REPEAT_STAT = 2
+"""Where `section_stats` puts the share of bars repeating the last bar's chords."""
 PC_SCALE = 4.0
 """Pitch classes struck per bar are divided by this, to weigh about as much as the shares beside them."""
 
@@ -102,7 +109,7 @@ def section_stats(model: MuseGAN, x: dict[str, torch.Tensor], cond: Conditioning
 
 
 def style_match_loss(model: MuseGAN, fake: dict[str, torch.Tensor], real: dict[str, torch.Tensor],
-                     cond: Conditioning, present: torch.Tensor) -> torch.Tensor:
+                     cond: Conditioning, present: torch.Tensor, repeat_weight: float = 1.0) -> torch.Tensor:
     """Feature matching (Salimans et al., 2016) per style and mode: the squared gap between the generated and
     the real sections' mean `section_stats`, group by group within the batch (fakes share the batch's
     conditions).
@@ -112,9 +119,12 @@ def style_match_loss(model: MuseGAN, fake: dict[str, torch.Tensor], real: dict[s
     chord-tone shares (commit 40ec3b1) set melodies on their chords and looped the harmony again; the
     repeat share is matched here too, and the pitch classes per bar, which fell when only the first five
     statistics were matched (lines on fewer notes sit on the chords more easily). Without the tonic-relative
-    profiles, minor keys were read in the key asked for less often (rock in A minor 0.50 → 0.05)."""
+    profiles, minor keys were read in the key asked for less often (rock in A minor 0.50 → 0.05).
+    `repeat_weight` weighs the repeat share's squared gap against the others'."""
     got, applies = section_stats(model, fake, cond, present)
     want, _ = section_stats(model, real, cond, present)
+    weights = torch.ones(got.shape[-1], device=got.device)
+    weights[REPEAT_STAT] = repeat_weight
     groups = cond.style * 2 + cond.minor.long()
     loss = got.new_zeros(())
     for group in groups.unique():
@@ -122,7 +132,7 @@ def style_match_loss(model: MuseGAN, fake: dict[str, torch.Tensor], real: dict[s
         n = rows.sum(0)
         used = n > 0
         gap = ((got * rows).sum(0) - (want * rows).sum(0)) / n.clamp(min=1)
-        loss = loss + (gap[used] ** 2).sum()
+        loss = loss + (weights[used] * gap[used] ** 2).sum()
     return loss
 
 
@@ -135,6 +145,13 @@ def sample_stats(tokens: dict[str, torch.Tensor], present: torch.Tensor) -> dict
             else 0.0,
             "drum_hits_per_bar": float(tokens["drums"][drums].sum((-1, -2)).mean()) if drums.any() else 0.0,
             "chord_repeats": float(held[chords].mean()) if chords.any() else 0.0}
+
+
+def drum_path(model: MuseGAN) -> list[torch.nn.Module]:
+    """The generator's parts the drums are written from: their head and temporal generator, and the shared
+    temporal generator, condition embedding and bar positions."""
+    g = model.generator
+    return [g.drums, g.private_time[TRACKS.index("drums")], g.shared_time, g.cond, g.bar_pos]
 
 
 def train_gan(cfg: GANTrainConfig, datasets_dir: Path, cache_dir: Path, out: Path,
@@ -152,7 +169,10 @@ def train_gan(cfg: GANTrainConfig, datasets_dir: Path, cache_dir: Path, out: Pat
     log.info("GAN: generator %d, critic %d parameters; %d train segments; on %s",
              sum(p.numel() for p in model.generator.parameters()),
              sum(p.numel() for p in model.critic.parameters()), len(train), device)
-    opt_g = torch.optim.Adam(model.generator.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
+    if cfg.freeze_drums:
+        for part in drum_path(model):
+            part.requires_grad_(False)
+    opt_g = torch.optim.Adam([p for p in model.generator.parameters() if p.requires_grad], lr=cfg.lr, betas=(0.5, 0.9))
     opt_c = torch.optim.Adam(model.critic.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
     batches = SegmentBatches(train, cfg.batch_size, augment=True, seed=cfg.seed)
     log_path = out.with_suffix(".log.jsonl")
@@ -186,7 +206,8 @@ def train_gan(cfg: GANTrainConfig, datasets_dir: Path, cache_dir: Path, out: Pat
             fake = fakes_for(batch)
             g_loss = -model.critic(fake, cond_of(batch), batch["present"]).mean()
             if cfg.match_weight > 0:
-                match = style_match_loss(model, fake, one_hot_batch(batch), cond_of(batch), batch["present"])
+                match = style_match_loss(model, fake, one_hot_batch(batch), cond_of(batch), batch["present"],
+                                         cfg.repeat_weight)
                 g_loss = g_loss + cfg.match_weight * match
                 track("match", match.item())
             opt_g.zero_grad()

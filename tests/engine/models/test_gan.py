@@ -21,7 +21,7 @@ from engine.data.encoding import (
 )
 from engine.models.base import SECTION_WALK, Conditioning
 from engine.models.gan import GANConfig, MuseGAN, one_hot_batch
-from engine.training.train_gan import PC_SCALE, gradient_penalty, section_stats, style_match_loss
+from engine.training.train_gan import PC_SCALE, REPEAT_STAT, gradient_penalty, section_stats, style_match_loss
 
 TINY = GANConfig(shared_dim=4, private_dim=3, bar_dim=4, hidden=16, critic_channels=8)
 
@@ -230,3 +230,19 @@ def test_style_matching_steps_bring_generated_stats_toward_the_data() -> None:
         step.backward()
         opt.step()
     assert loss().item() < 0.5 * before
+
+
+def test_the_repeat_weight_weighs_the_chord_repeat_gap_alone() -> None:
+    """A section that changes chords every bar against one that holds them: only the repeat share differs
+    in weight, so raising its weight from 1 to 5 adds 4 times its squared gap."""
+    model = MuseGAN(TINY)
+    held = _held_c_major_section()
+    moving = {k: v.clone() for k, v in held.items()}
+    moving["chords"][0] = torch.tensor([[chord_token(root, "maj")] * 2 for root in (0, 7, 0, 7, 0, 7, 0, 7)])
+    cond, present = Conditioning.single(3, 0, 0, False), torch.tensor([[1.0, 1.0, 1.0, 0.0]])
+    fake, real = one_hot_batch(moving), one_hot_batch(held)
+    gap = (section_stats(model, fake, cond, present)[0] - section_stats(model, real, cond, present)[0])[0, REPEAT_STAT]
+    assert float(gap) == pytest.approx(-6 / 7)
+    plain = style_match_loss(model, fake, real, cond, present)
+    weighted = style_match_loss(model, fake, real, cond, present, repeat_weight=5.0)
+    assert float(weighted - plain) == pytest.approx(4 * float(gap) ** 2, rel=1e-5)
