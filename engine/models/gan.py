@@ -121,25 +121,41 @@ class Generator(nn.Module):
                 chord_bias: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """Distributions [B, bars, 16, V] per track (chords [B, bars, 2, V]; drums are probabilities); `chord_bias`
         [B, bars, 2, V] is added to the chords' logits, before the melody and bass read them."""
+        return self.heads(self.bar_inputs(latent, cond), cond, chord_bias)
+
+    def bar_inputs(self, latent: torch.Tensor, cond: Conditioning) -> dict[str, torch.Tensor]:
+        """What each track's bar generator reads for each bar of the section [B, bars, n_in]: the section's
+        latents, its bar of the temporal generators' output, the condition and the bar's position."""
         b, bars = latent.shape[0], self.cfg.segment_bars
         shared, shared_seed, private, private_seed = self.split(latent)
         per_bar = self.shared_time(shared_seed)
         c = self.cond(cond)
         pos = self.bar_pos(torch.arange(bars, device=latent.device)).expand(b, -1, -1)
 
-        def bar_inputs(track: int) -> torch.Tensor:
+        def inputs(track: int) -> torch.Tensor:
             own = self.private_time[track](private_seed[track])
             fixed = torch.cat([shared, private[track], c], -1).unsqueeze(1).expand(-1, bars, -1)
-            return torch.cat([fixed, per_bar, own, pos], -1).reshape(b * bars, -1)
+            return torch.cat([fixed, per_bar, own, pos], -1)
 
-        chord_logits = self.chords(bar_inputs(TRACKS.index("chords"))).view(b * bars, 2, N_CHORDS)
+        return {name: inputs(t) for t, name in enumerate(TRACKS)}
+
+    def heads(self, inputs: dict[str, torch.Tensor], cond: Conditioning,
+              chord_bias: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """`forward`'s distributions for the bars whose `bar_inputs` are given [B, k, n_in] (any k: each bar is
+        written from its own inputs alone)."""
+        b, bars = inputs["chords"].shape[:2]
+
+        def flat(track: str) -> torch.Tensor:
+            return inputs[track].reshape(b * bars, -1)
+
+        chord_logits = self.chords(flat("chords")).view(b * bars, 2, N_CHORDS)
         if chord_bias is not None:
             chord_logits = chord_logits + chord_bias.reshape(b * bars, 2, N_CHORDS)
         chords = F.softmax(chord_logits, -1)
         chord_steps = self.chord_in(chords).repeat_interleave(SLOT // 2, 1)
-        melody = F.softmax(self.melody(bar_inputs(TRACKS.index("melody")), chord_steps), -1)
-        bass = F.softmax(self.bass(bar_inputs(TRACKS.index("bass")), chord_steps), -1)
-        drums = torch.sigmoid(self.drums(bar_inputs(TRACKS.index("drums"))))
+        melody = F.softmax(self.melody(flat("melody"), chord_steps), -1)
+        bass = F.softmax(self.bass(flat("bass"), chord_steps), -1)
+        drums = torch.sigmoid(self.drums(flat("drums")))
         pad = pad_mask(cond.meter, bars).reshape(b * bars, SLOT, 1)
         rest_mel = F.one_hot(torch.full_like(pad[..., 0], REST, dtype=torch.long), N_MELODY).float()
         rest_bass = F.one_hot(torch.full_like(pad[..., 0], REST, dtype=torch.long), N_BASS).float()
@@ -302,15 +318,18 @@ class MuseGAN(BaseGenModel):
         parts: dict[str, list[torch.Tensor]] = {k: [] for k in TRACKS}
         for k in range(sections):
             length = min(seg, bars - k * seg)
-            section = latent[:, min(k, latent.shape[1] - 1)]
-            out = self.tokens(self.generator(section, cond))
+            inputs = self.generator.bar_inputs(latent[:, min(k, latent.shape[1] - 1)], cond)
+            out = self.tokens(self.generator.heads(inputs, cond))
             if k == sections - 1 and ENDING_GUIDANCE > 0:
                 so_far = {name: torch.cat([*parts[name], out[name][:, :length]], 1) for name in TRACKS}
-                bias = torch.zeros(len(cond), seg, 2, N_CHORDS, device=self.device)
-                bias[:, length - 1, 1] = endings.ending_bias(
+                bias = torch.zeros(len(cond), 1, 2, N_CHORDS, device=self.device)
+                bias[:, 0, 1] = endings.ending_bias(
                     so_far["melody"], so_far["bass"], so_far["chords"], cond,
                     torch.ones(len(cond), dtype=torch.bool) if ends is None else ends, ENDING_GUIDANCE)
-                out = self.tokens(self.generator(section, cond, chord_bias=bias))
+                last = self.tokens(self.generator.heads({name: v[:, length - 1:length] for name, v in inputs.items()},
+                                                        cond, chord_bias=bias))
+                for name in ("chords", "melody", "bass"):
+                    out[name][:, length - 1] = last[name][:, 0]
             for name in TRACKS:
                 parts[name].append(out[name][:, :length])
             if progress:

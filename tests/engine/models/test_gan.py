@@ -17,6 +17,7 @@ from engine.data.encoding import (
     N_MELODY,
     PITCH0,
     REST,
+    TRACKS,
     chord_token,
 )
 from engine.models.base import SECTION_WALK, Conditioning
@@ -44,6 +45,20 @@ def test_outputs_are_distributions_and_padding_is_silent() -> None:
     assert out["melody"].shape == (2, 8, 16, N_MELODY) and out["chords"].shape == (2, 8, 2, N_CHORDS)
     assert (out["melody"][1, :, 12:].argmax(-1) == REST).all()  # 3/4: the last 4 slots are padding
     assert (out["drums"][1, :, 12:] == 0).all()
+
+
+def test_each_bar_is_written_from_its_own_inputs_alone() -> None:
+    """The ending lean writes the last bar again on its own: the heads over one bar's inputs give that bar of
+    the whole section (3/4 padding included)."""
+    model = MuseGAN(TINY)
+    cond = Conditioning(torch.tensor([0, 4]), torch.tensor([0, 1]), torch.tensor([2, 9]), torch.tensor([0, 1]))
+    with torch.no_grad():
+        inputs = model.generator.bar_inputs(torch.randn(2, TINY.latent_dim), cond)
+        whole = model.generator.heads(inputs, cond)
+        for bar in (0, 5, 7):
+            alone = model.generator.heads({k: v[:, bar:bar + 1] for k, v in inputs.items()}, cond)
+            for track in TRACKS:
+                torch.testing.assert_close(alone[track][:, 0], whole[track][:, bar])
 
 
 def test_tokens_prefer_an_onset_whose_mass_is_spread_over_pitches() -> None:
