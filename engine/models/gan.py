@@ -306,9 +306,9 @@ class MuseGAN(BaseGenModel):
     def generate(self, cond: Conditioning, bars: int, *, temperature: float = 1.0,
                  generator: torch.Generator | None = None, latent: torch.Tensor | None = None,
                  progress: ProgressCallback | None = None, ends: torch.Tensor | None = None) -> Generated:
-        """`BaseGenModel.generate`. Every bar of a section is written at once; the last section is written again
-        with the last chord of the rows that end a piece (`ends`, default all) leant home (`endings.ending_bias`,
-        read from the first writing), which changes only the last bar: its chord, and the melody and bass over it."""
+        """`BaseGenModel.generate`. Every bar of a section is written at once; the last bar is written again with
+        the last chord of the rows that end a piece (`ends`, default all) leant home (`endings.ending_bias`, read
+        from the first writing): its chord, and the melody and bass over it."""
         seg = self.config.segment_bars
         sections = -(-bars // seg)
         if latent is None:
